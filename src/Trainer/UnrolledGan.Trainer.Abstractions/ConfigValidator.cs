@@ -1,0 +1,93 @@
+using System.Text.RegularExpressions;
+
+namespace UnrolledGan.Trainer;
+
+/// <summary>Checks a config before any tensor exists: some libtorch errors abort the process instead of throwing.</summary>
+public static partial class ConfigValidator
+{
+    public const int MinimumMixtureEvalSamples = 2500;
+
+    public static IReadOnlyList<ConfigProblem> Validate(TrainingConfig config)
+    {
+        var check = new Checks();
+        check.That(Experiments.IsKnown(config.Experiment), "experiment",
+            $"unknown experiment '{config.Experiment}' (known: {string.Join(", ", Experiments.Names)})");
+        check.That(Presets.Names.Contains(config.Preset), "preset",
+            $"unknown preset '{config.Preset}' (known: {string.Join(", ", Presets.Names)})");
+        check.AtLeast("unroll", config.Unroll, 0);
+        check.AtLeast("steps", config.Steps, 1);
+        check.AtLeast("seed", config.Seed, 0);
+        check.AtLeast("generatorUpdates", config.GeneratorUpdates, 1);
+        check.AtLeast("discriminatorUpdates", config.DiscriminatorUpdates, 1);
+        check.Positive("generatorLearningRate", config.GeneratorLearningRate);
+        check.Positive("discriminatorLearningRate", config.DiscriminatorLearningRate);
+        check.That(config.Beta1 is >= 0 and < 1, "beta1", $"must be in [0, 1) (got {config.Beta1})");
+        check.That(config.Beta2 is >= 0 and < 1, "beta2", $"must be in [0, 1) (got {config.Beta2})");
+        check.Positive("adamEpsilon", config.AdamEpsilon);
+        check.AtLeast("batchSize", config.BatchSize, 1);
+        check.AtLeast("noiseDimension", config.NoiseDimension, 1);
+        check.Positive("discriminatorSize", config.DiscriminatorSize);
+        check.Positive("generatorSize", config.GeneratorSize);
+        check.AtLeast("logInterval", config.LogInterval, 1);
+        check.AtLeast("snapshotInterval", config.SnapshotInterval, 1);
+        check.AtLeast("checkpointInterval", config.CheckpointInterval, 1);
+        check.AtLeast("threads", config.Threads, 1);
+        check.That(DevicePattern().IsMatch(config.Device), "device", $"must be cpu, cuda or cuda:N (got '{config.Device}')");
+
+        if (config.Experiment == Experiments.MixtureOfGaussians)
+        {
+            var mixture = config.Mixture;
+            check.AtLeast("evalSamples", config.EvalSamples, MinimumMixtureEvalSamples);
+            check.AtLeast("mixture.modes", mixture.Modes, 1);
+            check.Positive("mixture.radius", mixture.Radius);
+            check.Positive("mixture.standardDeviation", mixture.StandardDeviation);
+            check.Positive("mixture.discriminatorInputScale", mixture.DiscriminatorInputScale);
+            check.Positive("mixture.initGain", mixture.InitGain);
+            check.AtLeast("mixture.generatorLayers", mixture.GeneratorLayers, 1);
+            check.AtLeast("mixture.discriminatorLayers", mixture.DiscriminatorLayers, 1);
+            check.AtLeast("mixture.minSamplesPerMode", mixture.MinSamplesPerMode, 1);
+            check.That(Scaled(mixture.HiddenUnits, config.GeneratorSize) >= 1 && Scaled(mixture.HiddenUnits, config.DiscriminatorSize) >= 1,
+                "mixture.hiddenUnits", $"scaled by generatorSize and discriminatorSize must leave at least one unit (got {mixture.HiddenUnits})");
+        }
+        return check.Problems;
+    }
+
+    public static void ThrowIfInvalid(TrainingConfig config)
+    {
+        var problems = Validate(config);
+        if (problems.Count > 0)
+        {
+            throw new ConfigException(problems);
+        }
+    }
+
+    /// <summary>A layer width scaled by a size factor X, as Apps. E and F scale theirs.</summary>
+    public static int Scaled(int width, double size) => (int)Math.Round(width * size);
+
+    [GeneratedRegex("^(cpu|cuda(:[0-9]+)?)$")]
+    private static partial Regex DevicePattern();
+
+    private sealed class Checks
+    {
+        public List<ConfigProblem> Problems { get; } = [];
+
+        public void That(bool ok, string field, string problem)
+        {
+            if (!ok)
+            {
+                Problems.Add(new ConfigProblem(field, problem));
+            }
+        }
+
+        public void AtLeast(string field, int value, int minimum) =>
+            That(value >= minimum, field, minimum switch
+            {
+                0 => $"must be 0 or more (got {value})",
+                1 => $"must be positive (got {value})",
+                _ => $"must be at least {minimum} (got {value})",
+            });
+
+        public void Positive(string field, double value) =>
+            That(value > 0 && double.IsFinite(value), field, $"must be a positive number (got {value})");
+    }
+}

@@ -1,0 +1,12 @@
+namespace UnrolledGan.Trainer;
+
+/// <summary>The files of one job's output folder.</summary>
+public sealed record RunLayout(string Folder)
+{
+    public string Config => Path.Combine(Folder, "config.json");
+    public string Result => Path.Combine(Folder, "result.json");
+    public string Snapshots => Path.Combine(Folder, "snapshots.jsonl");
+    public string Checkpoint => Path.Combine(Folder, "checkpoint.bin");
+    public string Density => Path.Combine(Folder, "density.png");
+    public string DensityData => Path.Combine(Folder, "density.json");
+}

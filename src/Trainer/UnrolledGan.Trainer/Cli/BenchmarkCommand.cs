@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using UnrolledGan.Trainer.Core;
+using static TorchSharp.torch;
+
+namespace UnrolledGan.Trainer.Cli;
+
+/// <summary>
+/// `benchmark`: steps per second for each K, each as a ratio to K = 0, then peak RSS and the RSS drift over a long
+/// run (which one dispose scope per step should keep flat). One run, one table; nothing here is a timed test.
+/// </summary>
+internal static class BenchmarkCommand
+{
+    public static Command Create()
+    {
+        var config = new ConfigOptions();
+        var unrolls = new Option<string>("--unrolls") { Description = "Comma-separated K values to time", DefaultValueFactory = _ => "0,1,5,10" };
+        var timedSteps = new Option<int>("--timed-steps") { Description = "Timed steps per K", DefaultValueFactory = _ => 300 };
+        var warmupSteps = new Option<int>("--warmup-steps") { Description = "Untimed steps per K before timing", DefaultValueFactory = _ => 30 };
+        var memorySteps = new Option<int>("--memory-steps") { Description = "Length of the RSS drift run (0 skips it)", DefaultValueFactory = _ => 10_000 };
+        var command = new Command("benchmark", "Measure training speed for several K and memory over a long run");
+        config.AddTo(command);
+        command.Add(unrolls);
+        command.Add(timedSteps);
+        command.Add(warmupSteps);
+        command.Add(memorySteps);
+        command.SetAction(parse => ExitCodes.Guard(() =>
+        {
+            var baseConfig = config.Build(parse);
+            var ks = ParseUnrolls(parse.GetValue(unrolls)!);
+            Console.WriteLine($"benchmark: {baseConfig.Experiment} ({baseConfig.Preset} preset), batch {baseConfig.BatchSize}, " +
+                $"{baseConfig.Schedule} schedule, {baseConfig.Threads} thread(s), device {baseConfig.Device}");
+            Console.WriteLine($"{"K",4} {"steps/s",10} {"ratio to K=0",13} {"ms/step",9}");
+            double? baseline = null;
+            foreach (int k in ks)
+            {
+                double rate = StepsPerSecond(baseConfig with { Unroll = k }, parse.GetValue(warmupSteps), parse.GetValue(timedSteps));
+                baseline ??= k == 0 ? rate : null;
+                string ratio = baseline is { } b ? (rate / b).ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
+                Console.WriteLine($"{k,4} {rate,10:0.0} {ratio,13} {1000 / rate,9:0.00}");
+            }
+            int drift = parse.GetValue(memorySteps);
+            if (drift > 0)
+            {
+                MeasureDrift(baseConfig, drift);
+            }
+            Console.WriteLine($"peak RSS: {ProcessMemory.PeakResidentMegabytes():0.0} MB");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static double StepsPerSecond(TrainingConfig config, int warmup, int timed)
+    {
+        using var session = new TrainingSession(config);
+        for (int step = 0; step < warmup; step++)
+        {
+            using var scope = NewDisposeScope();
+            session.Train(step);
+        }
+        long started = Stopwatch.GetTimestamp();
+        for (int step = warmup; step < warmup + timed; step++)
+        {
+            using var scope = NewDisposeScope();
+            session.Train(step);
+        }
+        return timed / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    /// <summary>RSS after 1,000 steps against RSS at the end of a long run at the config's K.</summary>
+    private static void MeasureDrift(TrainingConfig config, int steps)
+    {
+        const int Early = 1000;
+        using var session = new TrainingSession(config);
+        double early = 0;
+        for (int step = 0; step < steps; step++)
+        {
+            using (var scope = NewDisposeScope())
+            {
+                session.Train(step);
+            }
+            if (step + 1 == Math.Min(Early, steps))
+            {
+                GC.Collect();
+                early = ProcessMemory.ResidentMegabytes();
+            }
+        }
+        GC.Collect();
+        double late = ProcessMemory.ResidentMegabytes();
+        Console.WriteLine($"RSS at K={config.Unroll}: {early:0.0} MB after {Math.Min(Early, steps):N0} steps, {late:0.0} MB after {steps:N0} steps " +
+            $"(ratio {late / early:0.000})");
+    }
+
+    private static int[] ParseUnrolls(string text)
+    {
+        var values = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return values.Select(v => int.TryParse(v, out int k) && k >= 0
+                ? k
+                : throw new ConfigException("--unrolls", $"expected comma-separated integers ≥ 0, got '{text}'"))
+            .ToArray();
+    }
+}
+
+/// <summary>Resident memory of this process from /proc/self/status (Linux).</summary>
+internal static class ProcessMemory
+{
+    public static double ResidentMegabytes() => Read("VmRSS:");
+    public static double PeakResidentMegabytes() => Read("VmHWM:");
+
+    private static double Read(string field)
+    {
+        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
+        return line is null ? double.NaN : double.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using UnrolledGan.Trainer.Runs;
+
+namespace UnrolledGan.Trainer.Cli;
+
+/// <summary>`train`: runs one job, printing JSON progress lines on stdout.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var config = new ConfigOptions();
+        var output = new Option<string?>("--out", "-o") { Description = "Output folder (default runs/<experiment>/unroll<K>-seed<S>)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the folder's last checkpoint; a finished job is not rerun" };
+        var jobId = new Option<string?>("--job-id") { Description = "Id recorded in the result, for a supervising orchestrator" };
+        var command = new Command("train", "Train one unrolled GAN and write its result, snapshots and checkpoints");
+        config.AddTo(command);
+        command.Add(output);
+        command.Add(resume);
+        command.Add(jobId);
+        command.SetAction(parse => ExitCodes.Guard(() =>
+        {
+            var trainingConfig = config.Build(parse);
+            string folder = parse.GetValue(output)
+                ?? Path.Combine("runs", trainingConfig.Experiment, $"unroll{trainingConfig.Unroll}-seed{trainingConfig.Seed}");
+            bool resuming = parse.GetValue(resume);
+            var layout = OutputFolder.Prepare(folder, trainingConfig, resuming);
+            var progress = new ProgressWriter(Console.Out);
+            if (resuming && OutputFolder.CompletedResult(layout, trainingConfig) is { } finished)
+            {
+                progress.Write(new ProgressEvent
+                {
+                    Event = ProgressEvent.Kinds.Completed, Step = trainingConfig.Steps, TotalSteps = trainingConfig.Steps,
+                    Metrics = finished.Metrics, Path = layout.Result,
+                });
+                return ExitCodes.Success;
+            }
+            AtomicFile.WriteAllText(layout.Config, System.Text.Json.JsonSerializer.Serialize(trainingConfig, TrainerJson.Options));
+
+            using var stop = new CancellationTokenSource();
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            void Stop(PosixSignalContext context)
+            {
+                // Finish the current step and checkpoint, so a later --resume loses nothing.
+                context.Cancel = true;
+                stop.Cancel();
+            }
+
+            using var run = new TrainingRun(trainingConfig, layout, progress);
+            try
+            {
+                run.Run(parse.GetValue(jobId), resuming, stop.Token);
+                return ExitCodes.Success;
+            }
+            catch (OperationCanceledException)
+            {
+                progress.Write(new ProgressEvent { Event = ProgressEvent.Kinds.Interrupted, TotalSteps = trainingConfig.Steps });
+                return ExitCodes.Interrupted;
+            }
+            catch (Exception e) when (e is not ConfigException)
+            {
+                progress.Write(new ProgressEvent { Event = ProgressEvent.Kinds.Failed, TotalSteps = trainingConfig.Steps, Error = e.Message });
+                throw;
+            }
+        }));
+        return command;
+    }
+}

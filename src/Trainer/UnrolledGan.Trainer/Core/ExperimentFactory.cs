@@ -1,0 +1,29 @@
+using TorchSharp;
+using UnrolledGan.Trainer.Mixture;
+using static TorchSharp.torch;
+
+namespace UnrolledGan.Trainer.Core;
+
+internal static class ExperimentFactory
+{
+    /// <summary>Builds the experiment with weights drawn from the job's seed, so a seed means the same model on any node.</summary>
+    public static IExperiment Create(TrainingConfig config, Device device)
+    {
+        torch.manual_seed(StepRandom.Mix(config.Seed, 0, StepRandom.InitializationStream));
+        return config.Experiment switch
+        {
+            Experiments.MixtureOfGaussians => new MixtureExperiment(config, device),
+            _ => throw new ConfigException("experiment", $"unknown experiment '{config.Experiment}'"),
+        };
+    }
+
+    public static IDifferentiableOptimizer DiscriminatorOptimizer(TrainingConfig config) => config.DiscriminatorOptimizer switch
+    {
+        OptimizerKind.Adam => new FunctionalAdam(config.DiscriminatorLearningRate, config.Beta1, config.Beta2, config.AdamEpsilon),
+        OptimizerKind.Sgd => new FunctionalSgd(config.DiscriminatorLearningRate),
+        _ => throw new ConfigException("discriminatorOptimizer", $"unknown optimizer '{config.DiscriminatorOptimizer}'"),
+    };
+
+    public static IDifferentiableOptimizer GeneratorOptimizer(TrainingConfig config) =>
+        new FunctionalAdam(config.GeneratorLearningRate, config.Beta1, config.Beta2, config.AdamEpsilon);
+}

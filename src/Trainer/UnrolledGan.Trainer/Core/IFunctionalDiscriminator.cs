@@ -1,0 +1,17 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace UnrolledGan.Trainer.Core;
+
+/// <summary>
+/// A discriminator that runs from an explicit list of parameter tensors, so that K optimizer steps can be taken
+/// functionally and differentiated through (Eq. 7, Eq. 12). <see cref="Parameters"/> holds the live weights;
+/// <see cref="Logits"/> accepts them or any tensors of the same shapes, such as θ_D^k.
+/// </summary>
+internal interface IFunctionalDiscriminator : IDisposable
+{
+    IReadOnlyList<Tensor> Parameters { get; }
+
+    /// <summary>Logits of D(x; weights), one per row of <paramref name="x"/>.</summary>
+    Tensor Logits(Tensor x, IReadOnlyList<Tensor> weights);
+}

@@ -1,0 +1,107 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace UnrolledGan.Trainer.Core;
+
+internal sealed record UnrollSettings(int Unroll, bool SecondGradient);
+
+/// <summary>Draws a fresh (real, fake) minibatch for an unrolling step; fake must come from the generator so the graph reaches θ_G.</summary>
+internal delegate (Tensor Real, Tensor Fake) MinibatchSampler();
+
+/// <summary>The discriminator's loss and gradient at its live parameters on one minibatch: Eq. 11, and the first unrolling step.</summary>
+internal sealed record DiscriminatorGradient(IReadOnlyList<Tensor> Gradients, Tensor Loss);
+
+/// <summary>What one generator gradient computation produced. <see cref="FirstUnrollStep"/> is null when K = 0.</summary>
+internal sealed record GeneratorGradient(IReadOnlyList<Tensor> Gradients, Tensor Loss, Tensor Fake, DiscriminatorGradient? FirstUnrollStep);
+
+/// <summary>
+/// The unrolled GAN of §2.2–2.4: the generator descends f_K(θ_G, θ_D) = f(θ_G, θ_D^K(θ_G, θ_D)) (Eq. 9–10),
+/// differentiated through K steps of the discriminator's own optimizer, while the discriminator ascends the plain f (Eq. 11).
+/// </summary>
+internal sealed class UnrolledGan
+{
+    private readonly nn.Module<Tensor, Tensor> _generator;
+    private readonly IFunctionalDiscriminator _discriminator;
+    private readonly GanObjective _objective;
+    private readonly IDifferentiableOptimizer _generatorOptimizer;
+    private readonly IDifferentiableOptimizer _discriminatorOptimizer;
+    private readonly UnrollSettings _settings;
+
+    public UnrolledGan(nn.Module<Tensor, Tensor> generator, IFunctionalDiscriminator discriminator, GanObjective objective,
+        IDifferentiableOptimizer generatorOptimizer, IDifferentiableOptimizer discriminatorOptimizer, UnrollSettings settings)
+    {
+        _generator = generator;
+        _discriminator = discriminator;
+        _objective = objective;
+        _generatorOptimizer = generatorOptimizer;
+        _discriminatorOptimizer = discriminatorOptimizer;
+        _settings = settings;
+        GeneratorParameters = generator.parameters().ToArray();
+        GeneratorState = generatorOptimizer.Initialize(GeneratorParameters);
+        DiscriminatorState = discriminatorOptimizer.Initialize(discriminator.Parameters);
+    }
+
+    public IReadOnlyList<Parameter> GeneratorParameters { get; }
+    public IReadOnlyList<Tensor> DiscriminatorParameters => _discriminator.Parameters;
+    public OptimizerState GeneratorState { get; }
+    public OptimizerState DiscriminatorState { get; }
+
+    public Tensor Generate(Tensor noise) => _generator.call(noise);
+
+    /// <summary>
+    /// θ_D^K (Eq. 6–7), starting from the live discriminator and its optimizer's moments and step count. With
+    /// <see cref="UnrollSettings.SecondGradient"/> off, each step is cut from the graph (App. B.2's stop_gradient),
+    /// so θ_D^K is a constant to the generator and only the first term of Eq. 12 remains.
+    /// </summary>
+    public IReadOnlyList<Tensor> Unroll(Tensor real, Tensor fake, MinibatchSampler? resample, out DiscriminatorGradient? firstStep)
+    {
+        Tensor[] weights = [.. _discriminator.Parameters];
+        var state = DiscriminatorState;
+        firstStep = null;
+        for (int k = 0; k < _settings.Unroll; k++)
+        {
+            if (k > 0 && resample is not null)
+            {
+                (real, fake) = resample();
+            }
+            var loss = _objective.DiscriminatorLoss(_discriminator.Logits(real, weights), _discriminator.Logits(fake, weights));
+            var gradients = torch.autograd.grad([loss], weights, retain_graph: true, create_graph: _settings.SecondGradient).ToArray();
+            if (k == 0)
+            {
+                firstStep = new DiscriminatorGradient(gradients.Select(g => g.detach()).ToArray(), loss.detach());
+            }
+            (var stepped, state) = _discriminatorOptimizer.Step(weights, gradients, state);
+            weights = [.. stepped];
+            if (!_settings.SecondGradient)
+            {
+                weights = weights.Select(w => w.detach().requires_grad_()).ToArray();
+            }
+        }
+        return weights;
+    }
+
+    /// <summary>d f_K / d θ_G, both terms of Eq. 12 (or the first alone when the second gradient is off).</summary>
+    public GeneratorGradient GeneratorGradients(Tensor real, Tensor noise, MinibatchSampler? resample = null)
+    {
+        var fake = _generator.call(noise);
+        var unrolled = Unroll(real, fake, resample, out var firstStep);
+        var loss = _objective.GeneratorLoss(_discriminator.Logits(real, unrolled), _discriminator.Logits(fake, unrolled));
+        var gradients = torch.autograd.grad([loss], GeneratorParameters.Cast<Tensor>().ToArray()).ToArray();
+        return new GeneratorGradient(gradients, loss.detach(), fake.detach(), firstStep);
+    }
+
+    /// <summary>d f / d θ_D at the live parameters (Eq. 11); it does not depend on the unrolling.</summary>
+    public DiscriminatorGradient DiscriminatorGradients(Tensor real, Tensor fake)
+    {
+        Tensor[] weights = [.. _discriminator.Parameters];
+        var loss = _objective.DiscriminatorLoss(_discriminator.Logits(real, weights), _discriminator.Logits(fake.detach(), weights));
+        return new DiscriminatorGradient(torch.autograd.grad([loss], weights).ToArray(), loss.detach());
+    }
+
+    public void ApplyGenerator(IReadOnlyList<Tensor> gradients) =>
+        _generatorOptimizer.StepInPlace(GeneratorParameters.Cast<Tensor>().ToArray(), gradients, GeneratorState);
+
+    public void ApplyDiscriminator(IReadOnlyList<Tensor> gradients) =>
+        _discriminatorOptimizer.StepInPlace(_discriminator.Parameters, gradients, DiscriminatorState);
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+
+namespace UnrolledGan.Trainer.Runs;
+
+/// <summary>Checks a job's output folder before anything is trained or written into it.</summary>
+internal static class OutputFolder
+{
+    public static RunLayout Prepare(string folder, TrainingConfig config, bool resume)
+    {
+        var layout = new RunLayout(Path.GetFullPath(folder));
+        if (File.Exists(layout.Folder))
+        {
+            throw new ConfigException("out", $"'{folder}' is a file, not a folder");
+        }
+        bool existed = Directory.Exists(layout.Folder);
+        try
+        {
+            Directory.CreateDirectory(layout.Folder);
+            string probe = Path.Combine(layout.Folder, $".write-probe-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (!existed && Directory.Exists(layout.Folder))
+            {
+                Directory.Delete(layout.Folder, recursive: true);
+            }
+            throw new ConfigException("out", $"cannot write to '{folder}': {e.Message}");
+        }
+
+        bool holdsRun = File.Exists(layout.Result) || File.Exists(layout.Checkpoint);
+        if (holdsRun && !resume)
+        {
+            throw new ConfigException("out", $"'{folder}' already holds a run; pass --resume to continue it, or choose another folder");
+        }
+        if (holdsRun && File.Exists(layout.Config) && ReadConfig(layout.Config) != config)
+        {
+            throw new ConfigException("resume", $"'{folder}' holds a run with a different config; choose another folder");
+        }
+        return layout;
+    }
+
+    /// <summary>The finished result in the folder, when a resumed job has nothing left to do.</summary>
+    public static TrainingResult? CompletedResult(RunLayout layout, TrainingConfig config)
+    {
+        if (!File.Exists(layout.Result))
+        {
+            return null;
+        }
+        var result = JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(layout.Result), TrainerJson.Options);
+        return result?.Config == config ? result : null;
+    }
+
+    private static TrainingConfig? ReadConfig(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<TrainingConfig>(File.ReadAllText(path), TrainerJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

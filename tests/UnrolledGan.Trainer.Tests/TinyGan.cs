@@ -1,0 +1,82 @@
+using UnrolledGan.Trainer.Core;
+using UnrolledGan.Trainer.Mixture;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace UnrolledGan.Trainer.Tests;
+
+/// <summary>
+/// A GAN small enough for finite differences: smooth (tanh) units and float64 throughout. Its discriminator has
+/// already taken a few optimizer steps, because Adam's first step from zero moments is lr·sign(g), whose derivative
+/// vanishes and would hide the second term of Eq. 12.
+/// </summary>
+internal sealed class TinyGan : IDisposable
+{
+    public const int NoiseDimension = 3;
+    public const int Batch = 6;
+
+    public TinyGan(int unroll, bool secondGradient, double learningRate = 0.05, GeneratorLoss loss = GeneratorLoss.Minimax,
+        int warmupSteps = 3, int seed = 7)
+    {
+        torch.manual_seed(seed);
+        Generator = new MixtureGenerator(NoiseDimension, hiddenUnits: 4, layers: 1, Activation.Tanh, initGain: 1.0);
+        Generator.to(ScalarType.Float64);
+        Discriminator = new MixtureDiscriminator(hiddenUnits: 5, layers: 1, Activation.Tanh, inputScale: 0.5, initGain: 1.0,
+            CPU, ScalarType.Float64);
+        Objective = new GanObjective(loss);
+        LearningRate = learningRate;
+        Gan = new Core.UnrolledGan(Generator, Discriminator, Objective,
+            new FunctionalAdam(learningRate, 0.5, 0.999, 1e-8), new FunctionalAdam(learningRate, 0.5, 0.999, 1e-8),
+            new UnrollSettings(unroll, secondGradient));
+        Real = randn(Batch, 2, dtype: ScalarType.Float64) * 2;
+        Noise = randn(Batch, NoiseDimension, dtype: ScalarType.Float64);
+        InitialDiscriminator = Discriminator.Parameters.Select(p => p.detach().clone()).ToArray();
+        WarmupGradients = Enumerable.Range(0, warmupSteps)
+            .Select(_ => Discriminator.Parameters.Select(p => randn_like(p)).ToArray())
+            .ToArray();
+        foreach (var gradients in WarmupGradients)
+        {
+            Gan.ApplyDiscriminator(gradients);
+        }
+    }
+
+    public IReadOnlyList<Tensor> InitialDiscriminator { get; }
+    public IReadOnlyList<Tensor[]> WarmupGradients { get; }
+
+    /// <summary>An independent copy of the discriminator and its optimizer: torch.optim.Adam replaying the warm-up steps.</summary>
+    public (Parameter[] Weights, torch.optim.Optimizer Adam) ReferenceDiscriminator()
+    {
+        var weights = InitialDiscriminator.Select(p => new Parameter(p.clone())).ToArray();
+        var adam = torch.optim.Adam(weights, lr: LearningRate, beta1: 0.5, beta2: 0.999, eps: 1e-8);
+        foreach (var gradients in WarmupGradients)
+        {
+            adam.zero_grad();
+            foreach (var (weight, gradient) in weights.Zip(gradients))
+            {
+                weight.grad = gradient.clone();
+            }
+            adam.step();
+        }
+        return (weights, adam);
+    }
+
+    public MixtureGenerator Generator { get; }
+    public MixtureDiscriminator Discriminator { get; }
+    public GanObjective Objective { get; }
+    public Core.UnrolledGan Gan { get; }
+    public double LearningRate { get; }
+    public Tensor Real { get; }
+    public Tensor Noise { get; }
+
+    public static double[] Flatten(IEnumerable<Tensor> tensors) =>
+        tensors.SelectMany(t => t.detach().cpu().contiguous().data<double>().ToArray()).ToArray();
+
+    public void Dispose()
+    {
+        Generator.Dispose();
+        Discriminator.Dispose();
+        Real.Dispose();
+        Noise.Dispose();
+    }
+}

@@ -1,0 +1,167 @@
+using System.Text.Json;
+
+namespace UnrolledGan.Trainer.Tests;
+
+/// <summary>The trainer's command line, run as a real process.</summary>
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("unrolledgan-cli-").FullName;
+
+    // A short job: enough steps for checkpoints and snapshots, small enough for seconds.
+    private static readonly string[] Short =
+        ["--steps", "60", "--set", "batchSize=64", "--set", "logInterval=10", "--set", "checkpointInterval=10", "--set", "snapshotInterval=30"];
+
+    [Theory]
+    [InlineData("unknown experiment", "--experiment", "nonsense")]
+    [InlineData("unroll: must be 0 or more (got -1)", "--unroll", "-1")]
+    [InlineData("steps: must be positive (got 0)", "--steps", "0")]
+    [InlineData("steps: must be positive (got -3)", "--steps", "-3")]
+    [InlineData("batchSize: expected a number", "--set", "batchSize=large")]
+    public async Task BadInputExitsWithOneLineNamingTheFieldAndWritesNothing(string message, params string[] arguments)
+    {
+        string output = Path.Combine(_root, "bad");
+
+        var (exitCode, stdout, stderr) = await TrainerProcess.RunAsync(["train", "--out", output, .. arguments]);
+
+        exitCode.ShouldBe(2);
+        stderr.Trim().ShouldStartWith("error: ");
+        stderr.ShouldContain(message);
+        stderr.Trim().Split('\n').Length.ShouldBe(1);
+        stdout.ShouldBeEmpty();
+        Directory.Exists(output).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task MalformedConfigFileIsRejected()
+    {
+        string config = Path.Combine(_root, "config.json");
+        File.WriteAllText(config, "{ \"unroll\": 5, ");
+        string output = Path.Combine(_root, "malformed");
+
+        var (exitCode, _, stderr) = await TrainerProcess.RunAsync("train", "--config", config, "--out", output);
+
+        exitCode.ShouldBe(2);
+        stderr.ShouldStartWith($"error: config: '{config}' is not valid JSON");
+        Directory.Exists(output).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task UnwritableOutputFolderIsRejected()
+    {
+        // Root ignores permission bits, so make the folder impossible instead: its parent is a file.
+        string file = Path.Combine(_root, "a-file");
+        File.WriteAllText(file, "");
+
+        var (exitCode, _, stderr) = await TrainerProcess.RunAsync("train", "--out", Path.Combine(file, "run"));
+
+        exitCode.ShouldBe(2);
+        stderr.ShouldStartWith("error: out: cannot write to");
+    }
+
+    [Fact]
+    public async Task AFolderHoldingARunIsNotOverwritten()
+    {
+        string output = Path.Combine(_root, "taken");
+        (await TrainerProcess.RunAsync(["train", "--out", output, .. Short])).ExitCode.ShouldBe(0);
+        string before = File.ReadAllText(Path.Combine(output, "result.json"));
+
+        var (exitCode, _, stderr) = await TrainerProcess.RunAsync(["train", "--out", output, "--seed", "3", .. Short]);
+
+        exitCode.ShouldBe(2);
+        stderr.ShouldContain("already holds a run");
+        File.ReadAllText(Path.Combine(output, "result.json")).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task TheSameSeedGivesIdenticalMetrics()
+    {
+        var first = await TrainAsync("first", "--seed", "11");
+        var second = await TrainAsync("second", "--seed", "11");
+        var other = await TrainAsync("other", "--seed", "12");
+
+        JsonSerializer.Serialize(second.Snapshots).ShouldBe(JsonSerializer.Serialize(first.Snapshots));
+        JsonSerializer.Serialize(second.Metrics).ShouldBe(JsonSerializer.Serialize(first.Metrics));
+        JsonSerializer.Serialize(other.Snapshots).ShouldNotBe(JsonSerializer.Serialize(first.Snapshots));
+    }
+
+    [Theory]
+    [InlineData(9)]  // SIGKILL: a crash; the job restarts from its last checkpoint.
+    [InlineData(15)] // SIGTERM: a clean stop; the job checkpoints where it is and exits 130.
+    public async Task AResumedJobEndsWithTheMetricsOfAnUninterruptedOne(int signal)
+    {
+        var uninterrupted = await TrainAsync("whole", "--seed", "5");
+        string output = Path.Combine(_root, $"interrupted-{signal}");
+
+        using (var trainer = TrainerProcess.Start(["train", "--out", output, "--seed", "5", .. Short]))
+        {
+            await trainer.WaitForAsync(e => e.Event == ProgressEvent.Kinds.Checkpoint && e.Step >= 20, TimeSpan.FromMinutes(2));
+            trainer.Signal(signal);
+            int exitCode = await trainer.WaitForExitAsync();
+            exitCode.ShouldBe(signal == 9 ? 137 : 130);
+        }
+        File.Exists(Path.Combine(output, "result.json")).ShouldBeFalse();
+
+        var (resumedExit, stdout, _) = await TrainerProcess.RunAsync(["train", "--out", output, "--seed", "5", "--resume", .. Short]);
+
+        resumedExit.ShouldBe(0);
+        var started = JsonSerializer.Deserialize<ProgressEvent>(stdout.Split('\n')[0], TrainerJson.Compact)!;
+        started.ResumedFromStep.ShouldNotBeNull().ShouldBeGreaterThanOrEqualTo(20);
+        var resumed = ReadResult(output);
+        JsonSerializer.Serialize(resumed.Snapshots).ShouldBe(JsonSerializer.Serialize(uninterrupted.Snapshots));
+        JsonSerializer.Serialize(resumed.Metrics).ShouldBe(JsonSerializer.Serialize(uninterrupted.Metrics));
+    }
+
+    [Fact]
+    public async Task ResumingAFinishedJobDoesNotRerunIt()
+    {
+        await TrainAsync("finished", "--seed", "2");
+        string result = Path.Combine(_root, "finished", "result.json");
+        var writtenAt = File.GetLastWriteTimeUtc(result);
+
+        var (exitCode, stdout, _) = await TrainerProcess.RunAsync(["train", "--out", Path.Combine(_root, "finished"), "--seed", "2", "--resume", .. Short]);
+
+        exitCode.ShouldBe(0);
+        stdout.Trim().Split('\n').ShouldHaveSingleItem().ShouldContain("\"event\":\"completed\"");
+        File.GetLastWriteTimeUtc(result).ShouldBe(writtenAt);
+    }
+
+    [Fact]
+    public async Task ProgressLinesAreJsonAndTheResultHoldsConfigTimingsAndEnvironment()
+    {
+        string output = Path.Combine(_root, "complete");
+
+        var (exitCode, stdout, _) = await TrainerProcess.RunAsync(["train", "--out", output, "--unroll", "2", "--job-id", "job-42", .. Short]);
+
+        exitCode.ShouldBe(0);
+        var events = stdout.Trim().Split('\n').Select(l => JsonSerializer.Deserialize<ProgressEvent>(l, TrainerJson.Compact)!).ToList();
+        events[0].Event.ShouldBe(ProgressEvent.Kinds.Started);
+        events[^1].Event.ShouldBe(ProgressEvent.Kinds.Completed);
+        events.Where(e => e.Event == ProgressEvent.Kinds.Progress).Select(e => e.Step).ShouldBe([10, 20, 30, 40, 50, 60]);
+        events.Where(e => e.Event == ProgressEvent.Kinds.Snapshot).Select(e => e.Step).ShouldBe([0, 30, 60]);
+        var result = ReadResult(output);
+        result.JobId.ShouldBe("job-42");
+        result.Config.Unroll.ShouldBe(2);
+        result.Config.Steps.ShouldBe(60);
+        result.Metrics.Keys.ShouldBe([Experiments.Metrics.ModesCovered, Experiments.Metrics.HighQualityFraction, Experiments.Metrics.ReverseKl]);
+        result.Timings.TrainSeconds.ShouldBeGreaterThan(0);
+        result.Environment.TorchSharpVersion.ShouldBe("0.107.0");
+        result.Environment.LibTorchVersion.ShouldStartWith("2.10");
+        result.Environment.Device.ShouldBe("cpu");
+        File.Exists(Path.Combine(output, "density.png")).ShouldBeTrue();
+        File.Exists(Path.Combine(output, "checkpoint.bin")).ShouldBeTrue();
+        File.ReadAllLines(Path.Combine(output, "snapshots.jsonl")).Length.ShouldBe(3);
+    }
+
+    private async Task<TrainingResult> TrainAsync(string name, params string[] arguments)
+    {
+        string output = Path.Combine(_root, name);
+        var (exitCode, _, stderr) = await TrainerProcess.RunAsync(["train", "--out", output, .. arguments, .. Short]);
+        exitCode.ShouldBe(0, stderr);
+        return ReadResult(output);
+    }
+
+    private static TrainingResult ReadResult(string folder) =>
+        JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(Path.Combine(folder, "result.json")), TrainerJson.Options)!;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+}

@@ -1,0 +1,84 @@
+using System.Text.Json.Nodes;
+
+namespace UnrolledGan.Trainer.Tests;
+
+public sealed class TrainingConfigTests
+{
+    [Fact]
+    public void PaperPresetIsAppendixA()
+    {
+        var config = TrainingConfigBuilder.Build(overrides: [new("preset", "paper")]);
+
+        config.Schedule.ShouldBe(Schedule.Alternating);
+        config.GeneratorLearningRate.ShouldBe(1e-4);
+        config.DiscriminatorLearningRate.ShouldBe(1e-4);
+        config.Beta1.ShouldBe(0.5);
+        config.BatchSize.ShouldBe(512);
+        config.NoiseDimension.ShouldBe(256);
+        config.Mixture.ShouldBe(new MixtureOptions
+        {
+            Activation = Activation.Relu, GeneratorLayers = 2, HiddenUnits = 128, DiscriminatorLayers = 1,
+            DiscriminatorInputScale = 0.25, InitGain = 0.8, Modes = 8, Radius = 2, StandardDeviation = 0.02,
+        });
+    }
+
+    [Fact]
+    public void FlagsOverrideTheFileWhichOverridesThePreset()
+    {
+        var file = JsonNode.Parse("""{ "preset": "notebook", "unroll": 3, "seed": 4, "mixture": { "initGain": 0.9 } }""")!.AsObject();
+
+        var config = TrainingConfigBuilder.Build(file, [new("unroll", "7"), new("mixture.hiddenUnits", "64"), new("schedule", "alternating")]);
+
+        config.Preset.ShouldBe(Presets.Notebook);
+        config.Unroll.ShouldBe(7);
+        config.Seed.ShouldBe(4);
+        config.Mixture.InitGain.ShouldBe(0.9);
+        config.Mixture.HiddenUnits.ShouldBe(64);
+        config.Schedule.ShouldBe(Schedule.Alternating);
+        config.Steps.ShouldBe(25_000);
+    }
+
+    [Theory]
+    [InlineData("unroll", "-1", "unroll: must be 0 or more (got -1)")]
+    [InlineData("steps", "0", "steps: must be positive (got 0)")]
+    [InlineData("steps", "-5", "steps: must be positive (got -5)")]
+    [InlineData("experiment", "cifar100", "experiment: unknown experiment 'cifar100'")]
+    [InlineData("preset", "huge", "preset: unknown preset 'huge'")]
+    [InlineData("unroll", "five", "unroll: expected a number, got 'five'")]
+    [InlineData("unrol", "5", "unrol: unknown field")]
+    [InlineData("mixture.gain", "1", "mixture.gain: unknown field")]
+    [InlineData("secondGradient", "maybe", "secondGradient: expected true or false")]
+    [InlineData("schedule", "sideways", "schedule: has a value of the wrong type")]
+    [InlineData("evalSamples", "100", "evalSamples: must be at least 2500")]
+    public void BadInputNamesTheField(string field, string value, string message)
+    {
+        var error = Should.Throw<ConfigException>(() => TrainingConfigBuilder.Build(overrides: [new(field, value)]));
+
+        error.Message.ShouldStartWith(message);
+    }
+
+    [Fact]
+    public void EveryProblemIsReportedOnOneLine()
+    {
+        var error = Should.Throw<ConfigException>(() => TrainingConfigBuilder.Build(overrides: [new("unroll", "-1"), new("steps", "0")]));
+
+        error.Problems.Select(p => p.Field).ShouldBe(["unroll", "steps"]);
+        error.Message.ShouldNotContain("\n");
+    }
+
+    [Fact]
+    public void MalformedConfigFileIsRejectedWithItsLine()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"bad-config-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, "{\n  \"unroll\": 5,\n  \"seed\": \n}");
+        try
+        {
+            var error = Should.Throw<ConfigException>(() => TrainingConfigBuilder.ParseFile(path));
+            error.Message.ShouldStartWith($"config: '{path}' is not valid JSON (line 4)");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
