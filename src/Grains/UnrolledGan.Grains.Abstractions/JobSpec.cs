@@ -1,0 +1,63 @@
+namespace UnrolledGan.Grains;
+
+/// <summary>One grid point: its stable id, its place on the axes and the complete trainer config it runs.</summary>
+[GenerateSerializer, Immutable]
+public sealed record JobSpec(
+    [property: Id(0)] string JobId,
+    [property: Id(1)] string SweepName,
+    [property: Id(2)] int Unroll,
+    [property: Id(3)] double Size,
+    [property: Id(4)] int Seed,
+    [property: Id(5)] string ConfigJson);
+
+[GenerateSerializer]
+public enum JobStatus
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+/// <summary>A job's durable record in its sweep.</summary>
+[GenerateSerializer]
+public sealed record JobRecord
+{
+    [Id(0)] public required JobSpec Spec { get; init; }
+    [Id(1)] public JobStatus Status { get; init; } = JobStatus.Queued;
+
+    /// <summary>Runs that ended in failure; a run lost with its silo is not counted.</summary>
+    [Id(2)] public int FailedAttempts { get; init; }
+    [Id(3)] public string? FailureReason { get; init; }
+    [Id(4)] public string? Silo { get; init; }
+    [Id(5)] public IReadOnlyDictionary<string, double?>? Metrics { get; init; }
+    [Id(6)] public double? TrainSeconds { get; init; }
+    [Id(7)] public DateTimeOffset? StartedAt { get; init; }
+    [Id(8)] public DateTimeOffset? EndedAt { get; init; }
+
+    /// <summary>Times the job was started, on any silo; more than FailedAttempts + 1 means it was resumed.</summary>
+    [Id(9)] public int Starts { get; init; }
+}
+
+/// <summary>How a job's process ended, as its trainer grain reports it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record JobOutcome(
+    [property: Id(0)] string JobId,
+    [property: Id(1)] JobStatus Status,
+    [property: Id(2)] string? FailureReason,
+    [property: Id(3)] IReadOnlyDictionary<string, double?>? Metrics,
+    [property: Id(4)] double? TrainSeconds,
+    [property: Id(5)] string Silo,
+    [property: Id(6)] int ExitCode);
+
+/// <summary>A running job's latest progress line, for live views.</summary>
+[GenerateSerializer, Immutable]
+public sealed record JobProgress(
+    [property: Id(0)] string JobId,
+    [property: Id(1)] int Step,
+    [property: Id(2)] int TotalSteps,
+    [property: Id(3)] double? StepsPerSecond,
+    [property: Id(4)] double? EtaSeconds,
+    [property: Id(5)] string Silo,
+    [property: Id(6)] DateTimeOffset UpdatedAt);

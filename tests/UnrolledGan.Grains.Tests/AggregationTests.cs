@@ -1,0 +1,82 @@
+using UnrolledGan.Grains.Results;
+using UnrolledGan.Trainer;
+
+namespace UnrolledGan.Grains.Tests;
+
+public sealed class AggregationTests
+{
+    [Fact]
+    public void MeanAndStandardErrorMatchAHandComputation()
+    {
+        // 2, 4, 9: mean 5; deviations −3, −1, 4; sample variance (9 + 1 + 16) / 2 = 13; SE = √(13 / 3).
+        Statistics.Mean([2, 4, 9]).ShouldBe(5);
+        Statistics.StandardError([2, 4, 9])!.Value.ShouldBe(Math.Sqrt(13.0 / 3), 1e-12);
+        Statistics.StandardError([7]).ShouldBeNull();
+    }
+
+    [Fact]
+    public void WelchTestMatchesAHandComputation()
+    {
+        // a = 8, 9, 10 (mean 9, s² = 1); b = 1, 2, 4 (mean 7/3, s² = 7/3).
+        // t = (9 − 7/3) / √(1/3 + 7/9) = 6.3246; df = (10/9)² / ((1/3)²/2 + (7/9)²/2) = 3.4483.
+        // Two-sided p = 2 ∫_t^∞ of the t density at 3.4483 degrees of freedom = 0.0052015 (numerical integration).
+        var test = Statistics.Welch([8, 9, 10], [1, 2, 4])!;
+
+        test.T.ShouldBe(6.3246, 1e-4);
+        test.DegreesOfFreedom.ShouldBe(3.4483, 1e-4);
+        test.PValue.ShouldBe(0.0052015, 1e-6);
+    }
+
+    [Fact]
+    public void CellsAggregateSeedsCountFailuresAndMarkTheBestColumn()
+    {
+        var spec = SweepPlannerTests.Spec() with { Unroll = [0, 10], Sizes = [1.0], Seeds = [0, 1, 2], Metrics = ["modesCovered", "reverseKl"] };
+        JobRecord Job(int unroll, int seed, double? modes, double? kl, JobStatus status = JobStatus.Succeeded) => new()
+        {
+            Spec = new JobSpec($"k{unroll}-s{seed}", spec.Name, unroll, 1.0, seed, "{}"),
+            Status = status,
+            Metrics = modes is null ? null : new Dictionary<string, double?> { ["modesCovered"] = modes, ["reverseKl"] = kl },
+        };
+        JobRecord[] jobs =
+        [
+            Job(0, 0, 1, 2.0), Job(0, 1, 2, 1.5), Job(0, 2, 3, 1.0),
+            Job(10, 0, 8, 0.1), Job(10, 1, 7, null), Job(10, 2, null, null, JobStatus.Failed),
+        ];
+
+        var table = SweepAggregator.Aggregate(spec, jobs);
+
+        var modes = table.Rows.Single(r => r.Metric == "modesCovered");
+        modes.Cells[0].ShouldSatisfyAllConditions(
+            c => c.N.ShouldBe(3), c => c.Mean.ShouldBe(2), c => c.StandardError!.Value.ShouldBe(Math.Sqrt(1.0 / 3), 1e-12), c => c.Failed.ShouldBe(0));
+        modes.Cells[1].ShouldSatisfyAllConditions(
+            c => c.N.ShouldBe(2), c => c.Mean.ShouldBe(7.5), c => c.StandardError!.Value.ShouldBe(0.5, 1e-12), c => c.Failed.ShouldBe(1));
+        modes.BestColumn.ShouldBe(1);
+        modes.Cells[1].VersusNoUnroll.ShouldNotBeNull().T.ShouldBeGreaterThan(0);
+        var kl = table.Rows.Single(r => r.Metric == "reverseKl");
+        kl.Cells[1].N.ShouldBe(1, "a metric the job left undefined is not counted");
+        kl.BestColumn.ShouldBe(1, "lower KL is better");
+        kl.Cells[1].StandardError.ShouldBeNull();
+    }
+
+    [Fact]
+    public void MarkdownLaysOutRowsBySizeAndMetricWithKColumns()
+    {
+        var spec = SweepPlannerTests.Spec() with { Unroll = [0, 5], Sizes = [1.0], Seeds = [0, 1], Metrics = ["modesCovered"] };
+        JobRecord Job(int unroll, int seed, double modes) => new()
+        {
+            Spec = new JobSpec($"k{unroll}-s{seed}", spec.Name, unroll, 1.0, seed, "{}"),
+            Status = JobStatus.Succeeded,
+            Metrics = new Dictionary<string, double?> { ["modesCovered"] = modes },
+        };
+        var table = SweepAggregator.Aggregate(spec, [Job(0, 0, 1), Job(0, 1, 3), Job(5, 0, 8), Job(5, 1, 6)]);
+
+        string markdown = ResultTableFormats.Markdown(table, seeds: 2);
+
+        markdown.ShouldContain("| Discriminator size | Metric | K = 0 | K = 5 |");
+        markdown.ShouldContain("| 1 | Modes covered ↑ | 2.00 ± 1.00 | **7.00 ± 1.00** |");
+        // t = 5 / √2 at 2 degrees of freedom: p = 1 − t / √(2 + t²) = 0.0715.
+        markdown.ShouldContain("| | p vs K = 0 |  | 0.072 |");
+        ResultTableFormats.Csv(table).ShouldContain("discriminatorSize,1,modesCovered,5,2,7,1,0,");
+        ResultTableFormats.Latex(table, 2).ShouldContain("$\\mathbf{7.00 \\pm 1.00}$");
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using UnrolledGan.Grains.Sweeps;
+using UnrolledGan.Trainer;
+
+namespace UnrolledGan.Grains.Tests;
+
+public sealed class SweepPlannerTests
+{
+    internal static SweepSpec Spec(string name = "quick") => new()
+    {
+        Name = name,
+        Experiment = Experiments.MixtureOfGaussians,
+        Unroll = [0, 1, 5, 10],
+        Sizes = [0.5, 1.0],
+        Seeds = [0, 1, 2],
+        Steps = 200,
+    };
+
+    [Fact]
+    public void TheGridIsSizeTimesUnrollTimesSeedInAFixedOrder()
+    {
+        var jobs = SweepPlanner.Expand(Spec(), maxJobs: 1000);
+
+        jobs.Count.ShouldBe(24);
+        jobs.Select(j => (j.Size, j.Unroll, j.Seed)).Take(4).ShouldBe([(0.5, 0, 0), (0.5, 0, 1), (0.5, 0, 2), (0.5, 1, 0)]);
+        jobs[^1].ShouldSatisfyAllConditions(j => j.Size.ShouldBe(1.0), j => j.Unroll.ShouldBe(10), j => j.Seed.ShouldBe(2));
+        jobs.Select(j => j.JobId).Distinct().Count().ShouldBe(24);
+    }
+
+    [Fact]
+    public void EachJobCarriesItsCompleteConfigWithTheSeedTheSpecFixed()
+    {
+        var job = SweepPlanner.Expand(Spec(), 1000).Single(j => j is { Unroll: 5, Size: 0.5, Seed: 2 });
+
+        var config = JsonSerializer.Deserialize<TrainingConfig>(job.ConfigJson, TrainerJson.Compact)!;
+        config.Unroll.ShouldBe(5);
+        config.Seed.ShouldBe(2);
+        config.DiscriminatorSize.ShouldBe(0.5);
+        config.GeneratorSize.ShouldBe(1.0);
+        config.Steps.ShouldBe(200);
+        job.JobId.ShouldStartWith("k5-x0.5-s2-");
+    }
+
+    [Fact]
+    public void JobIdsAreStableAndDependOnSweepAndConfig()
+    {
+        var first = SweepPlanner.Expand(Spec(), 1000).Select(j => j.JobId).ToArray();
+        var again = SweepPlanner.Expand(Spec(), 1000).Select(j => j.JobId).ToArray();
+        var otherSweep = SweepPlanner.Expand(Spec("other"), 1000).Select(j => j.JobId).ToArray();
+        var otherBudget = SweepPlanner.Expand(Spec() with { Steps = 300 }, 1000).Select(j => j.JobId).ToArray();
+
+        again.ShouldBe(first);
+        otherSweep.Intersect(first).ShouldBeEmpty();
+        otherBudget.Intersect(first).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void ModelSizeScalesBothNetworks()
+    {
+        var job = SweepPlanner.Expand(Spec() with { SizeAxis = SizeAxis.ModelSize, Sizes = [0.25] }, 1000)[0];
+
+        var config = JsonSerializer.Deserialize<TrainingConfig>(job.ConfigJson, TrainerJson.Compact)!;
+        config.DiscriminatorSize.ShouldBe(0.25);
+        config.GeneratorSize.ShouldBe(0.25);
+    }
+
+    [Fact]
+    public void OverridesReachTheTrainerConfig()
+    {
+        var spec = Spec() with { Overrides = new Dictionary<string, string> { ["mixture.initGain"] = "1.1", ["schedule"] = "alternating" } };
+
+        var config = JsonSerializer.Deserialize<TrainingConfig>(SweepPlanner.Expand(spec, 1000)[0].ConfigJson, TrainerJson.Compact)!;
+
+        config.Mixture.InitGain.ShouldBe(1.1);
+        config.Schedule.ShouldBe(Schedule.Alternating);
+    }
+
+    public static TheoryData<string, SweepSpec> BadSpecs => new()
+    {
+        { "experiment: unknown experiment 'cifar-100'", Spec() with { Experiment = "cifar-100" } },
+        { "metrics: unknown metric 'inceptionScore'", Spec() with { Metrics = ["modesCovered", "inceptionScore"] } },
+        { "axes.unroll: K must be 0 or more (got -1)", Spec() with { Unroll = [0, -1] } },
+        { "axes.unroll: is empty", Spec() with { Unroll = [] } },
+        { "axes.seeds: is empty", Spec() with { Seeds = [] } },
+        { "axes.discriminatorSize: is empty", Spec() with { Sizes = [] } },
+        { "axes: the grid has 24 jobs, more than the cap of 20", Spec() },
+        { "name: 'has space'", Spec("has space") },
+        { "overrides.mixture.initGain: expected a number, got 'big'", Spec() with { Overrides = new Dictionary<string, string> { ["mixture.initGain"] = "big" } } },
+        { "overrides.nonsense: unknown field", Spec() with { Overrides = new Dictionary<string, string> { ["nonsense"] = "1" } } },
+        { "steps: must be positive (got 0)", Spec() with { Steps = 0 } },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSpecs))]
+    public void ABadSpecIsRejectedNamingTheField(string message, SweepSpec spec)
+    {
+        var error = Should.Throw<SweepSpecException>(() => SweepPlanner.Expand(spec, maxJobs: 20));
+
+        error.Message.ShouldContain(message);
+        error.Message.ShouldNotContain("\n");
+    }
+
+    [Fact]
+    public void TheFingerprintIgnoresOverrideOrderButNotValues()
+    {
+        var a = Spec() with { Overrides = new Dictionary<string, string> { ["beta1"] = "0.4", ["beta2"] = "0.99" } };
+        var b = Spec() with { Overrides = new Dictionary<string, string> { ["beta2"] = "0.99", ["beta1"] = "0.4" } };
+        var c = Spec() with { Overrides = new Dictionary<string, string> { ["beta1"] = "0.5", ["beta2"] = "0.99" } };
+
+        SweepPlanner.Fingerprint(a).ShouldBe(SweepPlanner.Fingerprint(b));
+        SweepPlanner.Fingerprint(a).ShouldNotBe(SweepPlanner.Fingerprint(c));
+    }
+}
