@@ -9,4 +9,7 @@ public sealed record RunLayout(string Folder)
     public string Checkpoint => Path.Combine(Folder, "checkpoint.bin");
     public string Density => Path.Combine(Folder, "density.png");
     public string DensityData => Path.Combine(Folder, "density.json");
+
+    /// <summary>Held exclusively (flock) by the trainer that owns the folder; the kernel frees it when that process dies.</summary>
+    public string Lock => Path.Combine(Folder, "job.lock");
 }

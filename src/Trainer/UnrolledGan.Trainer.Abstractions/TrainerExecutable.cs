@@ -23,8 +23,9 @@ public static class TrainerExecutable
                     : throw new FileNotFoundException($"the trainer configured at '{candidate}' does not exist");
             }
         }
+        // A published layout has the trainer's own assembly beside it; a build output may hold only a copied apphost.
         string beside = Path.Combine(AppContext.BaseDirectory, Name);
-        if (File.Exists(beside))
+        if (File.Exists(beside) && File.Exists(beside + ".dll") && File.Exists(beside + ".runtimeconfig.json"))
         {
             return beside;
         }

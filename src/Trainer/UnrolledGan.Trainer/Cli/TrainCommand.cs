@@ -13,11 +13,16 @@ internal static class TrainCommand
         var output = new Option<string?>("--out", "-o") { Description = "Output folder (default runs/<experiment>/unroll<K>-seed<S>)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the folder's last checkpoint; a finished job is not rerun" };
         var jobId = new Option<string?>("--job-id") { Description = "Id recorded in the result, for a supervising orchestrator" };
+        var parentPid = new Option<int?>("--parent-pid")
+        {
+            Description = "Checkpoint and stop when this process ends (set by a supervising silo, so no job outlives it)",
+        };
         var command = new Command("train", "Train one unrolled GAN and write its result, snapshots and checkpoints");
         config.AddTo(command);
         command.Add(output);
         command.Add(resume);
         command.Add(jobId);
+        command.Add(parentPid);
         command.SetAction(parse => ExitCodes.Guard(() =>
         {
             var trainingConfig = config.Build(parse);
@@ -25,6 +30,7 @@ internal static class TrainCommand
                 ?? Path.Combine("runs", trainingConfig.Experiment, $"unroll{trainingConfig.Unroll}-seed{trainingConfig.Seed}");
             bool resuming = parse.GetValue(resume);
             var layout = OutputFolder.Prepare(folder, trainingConfig, resuming);
+            using var folderLock = OutputFolder.Lock(layout);
             var progress = new ProgressWriter(Console.Out);
             if (resuming && OutputFolder.CompletedResult(layout, trainingConfig) is { } finished)
             {
@@ -40,6 +46,7 @@ internal static class TrainCommand
             using var stop = new CancellationTokenSource();
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using var watchdog = ParentWatchdog.Start(parse.GetValue(parentPid), stop);
             void Stop(PosixSignalContext context)
             {
                 // Finish the current step and checkpoint, so a later --resume loses nothing.

@@ -41,6 +41,22 @@ internal static class OutputFolder
         return layout;
     }
 
+    /// <summary>
+    /// Takes the folder's lock for the life of this process, so two trainers never write one job, even when an
+    /// orchestrator dispatches it twice. The kernel releases the lock when the process dies, however it dies.
+    /// </summary>
+    public static FileStream Lock(RunLayout layout)
+    {
+        try
+        {
+            return new FileStream(layout.Lock, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new FolderBusyException($"out: another trainer is running in '{layout.Folder}'");
+        }
+    }
+
     /// <summary>The finished result in the folder, when a resumed job has nothing left to do.</summary>
     public static TrainingResult? CompletedResult(RunLayout layout, TrainingConfig config)
     {
@@ -64,3 +80,6 @@ internal static class OutputFolder
         }
     }
 }
+
+/// <summary>The output folder belongs to another live trainer.</summary>
+internal sealed class FolderBusyException(string message) : Exception(message);
