@@ -22,3 +22,5 @@ require_dotnet() {
 }
 
 TRAINER=artifacts/bin/UnrolledGan.Trainer/release/UnrolledGan.Trainer
+CLIENT=artifacts/bin/UnrolledGan.SweepClient/release/UnrolledGan.SweepClient
+SILO=artifacts/bin/UnrolledGan.Silo/release/UnrolledGan.Silo

@@ -79,4 +79,15 @@ public sealed class AggregationTests
         ResultTableFormats.Csv(table).ShouldContain("discriminatorSize,1,modesCovered,5,2,7,1,0,");
         ResultTableFormats.Latex(table, 2).ShouldContain("$\\mathbf{7.00 \\pm 1.00}$");
     }
+
+    [Fact]
+    public void ConstantSamplesGiveAnInfiniteTThatTheJsonTableStillCarries()
+    {
+        var test = Statistics.Welch([8, 8, 8], [0, 0, 0])!;
+        (test.T, test.PValue).ShouldBe((double.PositiveInfinity, 0));
+
+        var table = new ResultTable("x", SizeAxis.DiscriminatorSize, [0, 1],
+            [new ResultRow(1, "m", "M", true, [new ResultCell(0, 3, 0, 0, 0, null), new ResultCell(1, 3, 8, 0, 0, test)], 1)]);
+        ResultTableFormats.Json(table).ShouldContain("\"Infinity\"");
+    }
 }

@@ -40,16 +40,50 @@ public sealed record JobRecord
     [Id(9)] public int Starts { get; init; }
 }
 
-/// <summary>How a job's process ended, as its trainer grain reports it.</summary>
+/// <summary>How one run of a job ended, as its trainer grain reports it.</summary>
 [GenerateSerializer, Immutable]
 public sealed record JobOutcome(
     [property: Id(0)] string JobId,
-    [property: Id(1)] JobStatus Status,
+    [property: Id(1)] JobExit Exit,
     [property: Id(2)] string? FailureReason,
     [property: Id(3)] IReadOnlyDictionary<string, double?>? Metrics,
     [property: Id(4)] double? TrainSeconds,
     [property: Id(5)] string Silo,
-    [property: Id(6)] int ExitCode);
+    [property: Id(6)] int ExitCode,
+    [property: Id(7)] int Attempt);
+
+/// <summary>The trainer's exit, as the sweep acts on it.</summary>
+[GenerateSerializer]
+public enum JobExit
+{
+    Succeeded,
+
+    /// <summary>Crashed or killed: retried while the sweep's retry budget lasts.</summary>
+    Failed,
+
+    /// <summary>The trainer rejected its config: retrying cannot help.</summary>
+    BadInput,
+
+    /// <summary>Stopped on purpose (silo shutdown) after a checkpoint: queued again, not counted as a failure.</summary>
+    Interrupted,
+
+    /// <summary>Another live trainer holds the job's folder: queued again, not counted as a failure.</summary>
+    Busy,
+
+    Cancelled,
+}
+
+/// <summary>A job handed to one worker slot: the job, which run of it this is, and the sweep's trace to join.</summary>
+[GenerateSerializer, Immutable]
+public sealed record JobLease(
+    [property: Id(0)] JobSpec Spec,
+    [property: Id(1)] int Attempt,
+    [property: Id(2)] string Silo,
+    [property: Id(3)] string? TraceParent)
+{
+    /// <summary>The trainer grain's key: one activation per run, so a rerun is always placed afresh.</summary>
+    public string TrainerKey => $"{Spec.JobId}#{Attempt}";
+}
 
 /// <summary>A running job's latest progress line, for live views.</summary>
 [GenerateSerializer, Immutable]

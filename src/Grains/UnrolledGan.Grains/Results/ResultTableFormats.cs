@@ -52,7 +52,13 @@ public static class ResultTableFormats
         return text.ToString();
     }
 
-    public static string Json(ResultTable table) => JsonSerializer.Serialize(table, TrainerJson.Options);
+    /// <summary>A Welch test of two constant samples has t = ±∞ and no degrees of freedom; JSON spells them "Infinity", "NaN".</summary>
+    private static readonly JsonSerializerOptions TableJson = new(TrainerJson.Options)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static string Json(ResultTable table) => JsonSerializer.Serialize(table, TableJson);
 
     public static string Latex(ResultTable table, int seeds)
     {

@@ -1,0 +1,117 @@
+namespace UnrolledGan.Grains.Sweeps;
+
+/// <summary>
+/// The job state machine of one sweep, free of Orleans so it can be tested alone. A job is leased to one slot at a
+/// time; a run that ends is recorded once; a run lost with its silo, interrupted or refused as busy goes back to the
+/// queue without spending the retry budget; a failure spends one retry.
+/// </summary>
+public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency)
+{
+    public IReadOnlyList<JobRecord> Jobs => jobs;
+
+    public int Running => jobs.Count(j => j.Status == JobStatus.Running);
+
+    public bool AllEnded => jobs.All(j => j.Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled);
+
+    /// <summary>The next queued job in grid order, marked running on the silo, or null when none is due.</summary>
+    public JobLease? Lease(string silo, string? traceParent, DateTimeOffset now)
+    {
+        if (concurrency > 0 && Running >= concurrency)
+        {
+            return null;
+        }
+        int index = jobs.FindIndex(j => j.Status == JobStatus.Queued);
+        if (index < 0)
+        {
+            return null;
+        }
+        var job = jobs[index] with { Status = JobStatus.Running, Silo = silo, StartedAt = now, Starts = jobs[index].Starts + 1 };
+        jobs[index] = job;
+        return new JobLease(job.Spec, job.Starts, silo, traceParent);
+    }
+
+    /// <summary>Records how a run ended. False when the outcome is stale: another run of the job now owns it.</summary>
+    public bool End(JobOutcome outcome, DateTimeOffset now)
+    {
+        int index = jobs.FindIndex(j => j.Spec.JobId == outcome.JobId);
+        if (index < 0)
+        {
+            return false;
+        }
+        var job = jobs[index];
+        // A success is a success from any run, even one presumed lost: its result file is the job's result. Any
+        // other ending only counts from the run that currently holds the job.
+        bool current = job.Status == JobStatus.Running && job.Starts == outcome.Attempt;
+        if (job.Status is JobStatus.Succeeded || (outcome.Exit != JobExit.Succeeded && !current))
+        {
+            return false;
+        }
+        jobs[index] = outcome.Exit switch
+        {
+            JobExit.Succeeded => job with
+            {
+                Status = JobStatus.Succeeded, Metrics = outcome.Metrics, TrainSeconds = outcome.TrainSeconds,
+                Silo = outcome.Silo, EndedAt = now, FailureReason = null,
+            },
+            JobExit.Interrupted or JobExit.Busy => job with { Status = JobStatus.Queued, Silo = null },
+            JobExit.Cancelled => job with { Status = JobStatus.Cancelled, EndedAt = now, FailureReason = "cancelled" },
+            JobExit.BadInput => job with
+            {
+                Status = JobStatus.Failed, FailedAttempts = job.FailedAttempts + 1, FailureReason = outcome.FailureReason, EndedAt = now,
+            },
+            _ => job.FailedAttempts < retries
+                ? job with { Status = JobStatus.Queued, FailedAttempts = job.FailedAttempts + 1, FailureReason = outcome.FailureReason, Silo = null }
+                : job with
+                {
+                    Status = JobStatus.Failed, FailedAttempts = job.FailedAttempts + 1, FailureReason = outcome.FailureReason, EndedAt = now,
+                },
+        };
+        return true;
+    }
+
+    /// <summary>Queues again every running job whose silo is gone; its process died with it (the trainer's watchdog).</summary>
+    public IReadOnlyList<string> RequeueLost(Func<JobRecord, bool> siloAlive)
+    {
+        var lost = new List<string>();
+        for (int i = 0; i < jobs.Count; i++)
+        {
+            if (jobs[i].Status == JobStatus.Running && !siloAlive(jobs[i]))
+            {
+                lost.Add(jobs[i].Spec.JobId);
+                jobs[i] = jobs[i] with { Status = JobStatus.Queued, Silo = null };
+            }
+        }
+        return lost;
+    }
+
+    /// <summary>Cancels every unfinished job; returns the leases of the running ones, whose processes the caller must kill.</summary>
+    public IReadOnlyList<JobLease> Cancel(DateTimeOffset now)
+    {
+        var running = jobs.Where(j => j.Status == JobStatus.Running)
+            .Select(j => new JobLease(j.Spec, j.Starts, j.Silo ?? "", null))
+            .ToArray();
+        for (int i = 0; i < jobs.Count; i++)
+        {
+            if (jobs[i].Status is JobStatus.Queued or JobStatus.Running)
+            {
+                jobs[i] = jobs[i] with { Status = JobStatus.Cancelled, EndedAt = now, FailureReason = "cancelled" };
+            }
+        }
+        return running;
+    }
+
+    /// <summary>On resubmission: cancelled jobs go back to the queue; finished ones stay finished.</summary>
+    public bool Reopen()
+    {
+        bool reopened = false;
+        for (int i = 0; i < jobs.Count; i++)
+        {
+            if (jobs[i].Status == JobStatus.Cancelled)
+            {
+                jobs[i] = jobs[i] with { Status = JobStatus.Queued, EndedAt = null, FailureReason = null };
+                reopened = true;
+            }
+        }
+        return reopened;
+    }
+}

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using UnrolledGan.Grains.Results;
+using UnrolledGan.Grains.Telemetry;
+using UnrolledGan.Grains.Workers;
+using UnrolledGan.Trainer;
+
+namespace UnrolledGan.Grains.Sweeps;
+
+/// <summary>
+/// Owns one sweep: expands its grid once, hands queued jobs to worker slots that ask for them, records every run's
+/// end, retries failures within the budget, requeues runs lost with their silo, and writes the table at the end.
+/// Every state change is written before the call that caused it returns, so a restart loses nothing.
+/// </summary>
+public sealed class SweepGrain(
+    [PersistentState("sweep", StorageNames.Sweeps)] IPersistentState<SweepState> state,
+    IClusterMembershipService membership, IOptions<ResultsOptions> results, SweepMetrics metrics,
+    ILogger<SweepGrain> logger) : Grain, ISweepGrain
+{
+    private static readonly TimeSpan LostCheckPeriod = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan UnknownSiloGrace = TimeSpan.FromSeconds(20);
+    private readonly Dictionary<string, JobProgress> _progress = [];
+    private readonly SweepGauges _gauges = new(metrics);
+    private SweepBook? _book;
+
+    private string Name => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Spec is { } spec)
+        {
+            _book = new SweepBook(state.State.Jobs, spec.Retries, spec.Concurrency);
+            _gauges.Update(state.State);
+        }
+        this.RegisterGrainTimer(RequeueLostAsync, new GrainTimerCreationOptions(LostCheckPeriod, LostCheckPeriod) { KeepAlive = false });
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _gauges.Clear();
+        return Task.CompletedTask;
+    }
+
+    public async Task<SweepStatus> SubmitAsync(SweepSpec spec)
+    {
+        if (spec.Name != Name)
+        {
+            throw new SweepSpecException("name", $"'{spec.Name}' was submitted to the sweep named '{Name}'");
+        }
+        string fingerprint = SweepPlanner.Fingerprint(spec);
+        if (state.State.Spec is not null)
+        {
+            if (state.State.Fingerprint != fingerprint)
+            {
+                throw new SweepSpecException("name", $"a sweep named '{Name}' already exists with a different spec; choose another name");
+            }
+            if (_book!.Reopen())
+            {
+                state.State.Phase = SweepPhase.Running;
+                await SaveAsync();
+            }
+            return Status();
+        }
+        var jobs = SweepPlanner.Expand(spec, results.Value.MaxJobsPerSweep);
+        state.State = new SweepState
+        {
+            Spec = spec, Fingerprint = fingerprint, Jobs = jobs.Select(j => new JobRecord { Spec = j }).ToList(),
+            Phase = SweepPhase.Running, CreatedAt = DateTimeOffset.UtcNow, TraceParent = Activity.Current?.Id,
+        };
+        _book = new SweepBook(state.State.Jobs, spec.Retries, spec.Concurrency);
+        string folder = results.Value.SweepFolder(Name);
+        Directory.CreateDirectory(folder);
+        AtomicFile.WriteAllText(Path.Combine(folder, "sweep.json"), JsonSerializer.Serialize(spec, TrainerJson.Options));
+        await SaveAsync();
+        logger.LogInformation("Sweep {Sweep} created: {Jobs} jobs of {Experiment}", Name, jobs.Count, spec.Experiment);
+        return Status();
+    }
+
+    public Task<SweepStatus?> GetStatusAsync() => Task.FromResult(state.State.Spec is null ? null : Status());
+
+    public Task<SweepResults?> GetResultsAsync() => Task.FromResult(state.State.Spec is { } spec
+        ? SweepReport.Write(spec, state.State.Jobs, results.Value.SweepFolder(Name))
+        : null);
+
+    public async Task CancelAsync()
+    {
+        if (_book is null || state.State.Phase != SweepPhase.Running)
+        {
+            return;
+        }
+        var running = _book.Cancel(DateTimeOffset.UtcNow);
+        state.State.Phase = SweepPhase.Cancelled;
+        state.State.EndedAt = DateTimeOffset.UtcNow;
+        _progress.Clear();
+        await SaveAsync();
+        await Task.WhenAll(running.Select(lease => GrainFactory.GetGrain<ITrainerGrain>(lease.TrainerKey).CancelAsync()));
+        logger.LogInformation("Sweep {Sweep} cancelled; {Running} running job(s) killed", Name, running.Count);
+    }
+
+    public async Task<JobLease?> LeaseJobAsync(string silo)
+    {
+        if (_book is null || state.State.Phase != SweepPhase.Running
+            || _book.Lease(silo, state.State.TraceParent, DateTimeOffset.UtcNow) is not { } lease)
+        {
+            return null;
+        }
+        await SaveAsync();
+        return lease;
+    }
+
+    public Task ReportProgressAsync(JobProgress progress)
+    {
+        if (state.State.Jobs.Any(j => j.Spec.JobId == progress.JobId && j.Status == JobStatus.Running))
+        {
+            _progress[progress.JobId] = progress;
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task JobEndedAsync(JobOutcome outcome)
+    {
+        if (_book is null || !_book.End(outcome, DateTimeOffset.UtcNow))
+        {
+            return;
+        }
+        _progress.Remove(outcome.JobId);
+        if (outcome.Exit == JobExit.Succeeded)
+        {
+            metrics.Succeeded();
+        }
+        if (_book.AllEnded && state.State.Phase == SweepPhase.Running)
+        {
+            state.State.Phase = SweepPhase.Completed;
+            state.State.EndedAt = DateTimeOffset.UtcNow;
+            SweepReport.Write(state.State.Spec!, state.State.Jobs, results.Value.SweepFolder(Name));
+            logger.LogInformation("Sweep {Sweep} completed", Name);
+        }
+        await SaveAsync();
+    }
+
+    private async Task RequeueLostAsync(CancellationToken cancellation)
+    {
+        if (_book is null || state.State.Phase != SweepPhase.Running)
+        {
+            return;
+        }
+        var lost = _book.RequeueLost(IsAlive);
+        if (lost.Count > 0)
+        {
+            logger.LogWarning("Sweep {Sweep}: {Count} job(s) lost with their silo are queued again: {Jobs}", Name, lost.Count, lost);
+            foreach (string job in lost)
+            {
+                _progress.Remove(job);
+            }
+            await SaveAsync();
+        }
+    }
+
+    /// <summary>Whether a running job's silo is still up. A silo this one has not heard of yet gets a grace period.</summary>
+    private bool IsAlive(JobRecord job) =>
+        job.Silo is { } silo && membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(silo)) switch
+        {
+            SiloStatus.Active or SiloStatus.Joining or SiloStatus.Created => true,
+            SiloStatus.None => job.StartedAt > DateTimeOffset.UtcNow - UnknownSiloGrace,
+            _ => false,
+        };
+
+    private async Task SaveAsync()
+    {
+        await state.WriteStateAsync();
+        _gauges.Update(state.State);
+        var s = state.State;
+        await GrainFactory.GetGrain<ISweepCatalogGrain>(0).RecordAsync(new SweepEntry(Name, s.Spec!.Experiment, s.Phase, s.Jobs.Count,
+            s.Jobs.Count(j => j.Status == JobStatus.Succeeded), s.Jobs.Count(j => j.Status == JobStatus.Failed), s.CreatedAt));
+    }
+
+    private SweepStatus Status() => new()
+    {
+        Name = Name, Phase = state.State.Phase, Jobs = state.State.Jobs.ToArray(), Progress = _progress.Values.ToArray(),
+        CreatedAt = state.State.CreatedAt, EndedAt = state.State.EndedAt, ResultsFolder = results.Value.SweepFolder(Name),
+    };
+}

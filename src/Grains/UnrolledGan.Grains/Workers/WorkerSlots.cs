@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using UnrolledGan.Grains.Telemetry;
+
+namespace UnrolledGan.Grains.Workers;
+
+/// <summary>
+/// This silo's worker slots: one per visible GPU, else the configured number of CPU slots. A slot is reserved before
+/// a job is leased and released when its process has exited, however it ended.
+/// </summary>
+public sealed class WorkerSlots
+{
+    private readonly Lock _gate = new();
+    private readonly bool[] _busy;
+    private readonly string?[] _devices;
+
+    public WorkerSlots(IOptions<WorkerOptions> options, SweepMetrics metrics, ILogger<WorkerSlots> logger)
+    {
+        var gpus = VisibleGpus(options.Value.Gpus);
+        _devices = gpus.Count > 0
+            ? gpus.ToArray<string?>()
+            : new string?[options.Value.CpuSlots > 0 ? options.Value.CpuSlots : Environment.ProcessorCount];
+        _busy = new bool[_devices.Length];
+        Kind = gpus.Count > 0 ? "gpu" : "cpu";
+        metrics.ObserveSlots(() => Capacity, () => Busy);
+        logger.LogInformation("Worker slots: {Capacity} {Kind} slot(s)", Capacity, Kind);
+    }
+
+    /// <summary>Raised after a slot is released, so dispatch can fill it without waiting for its next poll.</summary>
+    public event Action? Released;
+
+    public int Capacity => _busy.Length;
+
+    public string Kind { get; }
+
+    public int Busy
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _busy.Count(b => b);
+            }
+        }
+    }
+
+    /// <summary>A free slot, now reserved, or null.</summary>
+    public WorkerSlot? TryReserve()
+    {
+        lock (_gate)
+        {
+            int index = Array.IndexOf(_busy, false);
+            if (index < 0)
+            {
+                return null;
+            }
+            _busy[index] = true;
+            return new WorkerSlot(index, _devices[index]);
+        }
+    }
+
+    public WorkerSlot this[int index] => new(index, _devices[index]);
+
+    /// <summary>Frees the slot after its job's process exited.</summary>
+    public void Release(WorkerSlot slot)
+    {
+        Return(slot);
+        Released?.Invoke();
+    }
+
+    /// <summary>Gives back a slot that was reserved but never used.</summary>
+    public void Return(WorkerSlot slot)
+    {
+        lock (_gate)
+        {
+            _busy[slot.Index] = false;
+        }
+    }
+
+    private static IReadOnlyList<string> VisibleGpus(string setting) => setting.Trim().ToLowerInvariant() switch
+    {
+        "none" or "" => [],
+        "auto" => Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES") is { Length: > 0 } visible
+            ? visible.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            : Directory.Exists("/dev")
+                ? Directory.GetFiles("/dev", "nvidia*").Select(Path.GetFileName).Where(n => n!.Length > 6 && n[6..].All(char.IsDigit)).Select(n => n![6..]).Order().ToArray()
+                : [],
+        _ => setting.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+    };
+}
+
+/// <summary>One reserved slot; Device is the GPU id the job sees as CUDA_VISIBLE_DEVICES, or null on a CPU slot.</summary>
+public sealed record WorkerSlot(int Index, string? Device);

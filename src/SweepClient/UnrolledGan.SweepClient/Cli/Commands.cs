@@ -1,0 +1,209 @@
+using System.CommandLine;
+using System.Text.Json;
+using UnrolledGan.Grains;
+using UnrolledGan.SweepClient.Specs;
+using UnrolledGan.SweepClient.Views;
+
+namespace UnrolledGan.SweepClient.Cli;
+
+/// <summary>The verbs: `run` (embedded by default) and the cluster verbs that go through a gateway.</summary>
+internal static class Commands
+{
+    private static readonly Option<string?> Gateway = new("--gateway")
+    {
+        Description = $"host:port of a running cluster's gateway (e.g. {ClusterConnection.DefaultGateway}); `run` without it hosts a silo in-process",
+    };
+
+    private static readonly JsonSerializerOptions StatusJson = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
+    private static readonly Argument<string> SweepName = new("name") { Description = "The sweep's name" };
+
+    public static Command Run()
+    {
+        var spec = new SpecOptions();
+        var results = new Option<string>("--results") { Description = "Results folder of the embedded silo", DefaultValueFactory = _ => "results" };
+        var slots = new Option<int?>("--slots") { Description = "CPU worker slots of the embedded silo (default: one per core)" };
+        var command = new Command("run", "Run a sweep to the end and print its table (with no --gateway: on a silo hosted in this process)");
+        spec.AddTo(command);
+        command.Add(Gateway);
+        command.Add(results);
+        command.Add(slots);
+        command.SetAction((parse, cancellation) => Guard(async () =>
+        {
+            var sweepSpec = spec.Build(parse);
+            string? gateway = parse.GetValue(Gateway);
+            await using var cluster = gateway is null
+                ? await ClusterConnection.StartEmbeddedAsync(parse.GetValue(results)!, parse.GetValue(slots), cancellation)
+                : await ClusterConnection.ConnectAsync(gateway, cancellation);
+            var sweep = cluster.Client.GetGrain<ISweepGrain>(sweepSpec.Name);
+            var status = await sweep.SubmitAsync(sweepSpec);
+            Console.WriteLine($"sweep {status.Name}: {status.Total} jobs ({status.Done} already done) on the {cluster.Description}; results in {status.ResultsFolder}");
+            try
+            {
+                return await FollowAsync(sweep, cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.WriteLine(gateway is null
+                    ? "stopping: running jobs checkpoint; run the same command again to resume the sweep"
+                    : $"stopped watching; the sweep goes on in the cluster (watch {sweepSpec.Name} --gateway {gateway})");
+                return ExitCodes.Interrupted;
+            }
+        }));
+        return command;
+    }
+
+    public static Command Submit()
+    {
+        var spec = new SpecOptions();
+        var command = new Command("submit", "Create a sweep in a running cluster (or resume it) and return");
+        spec.AddTo(command);
+        command.Add(Gateway);
+        command.SetAction((parse, cancellation) => WithCluster(parse, cancellation, async client =>
+        {
+            var status = await client.GetGrain<ISweepGrain>(spec.Build(parse).Name).SubmitAsync(spec.Build(parse));
+            Console.WriteLine($"submitted {status.Name}: {status.Total} jobs; results in {status.ResultsFolder}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    public static Command Status()
+    {
+        var json = new Option<bool>("--json") { Description = "Print the full status as JSON" };
+        var command = new Command("status", "Show a sweep's counts and each job's state") { SweepName, json };
+        command.Add(Gateway);
+        command.SetAction((parse, cancellation) => WithCluster(parse, cancellation, async client =>
+        {
+            var status = await Require(client, parse.GetValue(SweepName)!).GetStatusAsync();
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(status, StatusJson));
+                return ExitCodes.Success;
+            }
+            Console.WriteLine(SweepView.Summary(status!));
+            foreach (var job in status!.Jobs)
+            {
+                Console.WriteLine($"  {job.Spec.JobId,-28} {job.Status,-9} runs {job.Starts} failed {job.FailedAttempts}{(job.FailureReason is { } r ? $"  {r}" : "")}");
+            }
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    public static Command Watch()
+    {
+        var command = new Command("watch", "Follow a sweep live until it ends, then print its table") { SweepName };
+        command.Add(Gateway);
+        command.SetAction((parse, cancellation) => WithCluster(parse, cancellation, async client =>
+        {
+            try
+            {
+                return await FollowAsync(Require(client, parse.GetValue(SweepName)!), cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                return ExitCodes.Interrupted;
+            }
+        }));
+        return command;
+    }
+
+    public static Command Results()
+    {
+        var command = new Command("results", "Print a sweep's mean ± standard-error table (and write it in every format)") { SweepName };
+        command.Add(Gateway);
+        command.SetAction((parse, cancellation) => WithCluster(parse, cancellation, async client =>
+        {
+            var results = await Require(client, parse.GetValue(SweepName)!).GetResultsAsync();
+            Console.WriteLine(results!.Markdown);
+            Console.WriteLine($"written: {string.Join(", ", results.Files)}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    public static Command Cancel()
+    {
+        var command = new Command("cancel", "Cancel a sweep: queued jobs are dropped and running ones killed") { SweepName };
+        command.Add(Gateway);
+        command.SetAction((parse, cancellation) => WithCluster(parse, cancellation, async client =>
+        {
+            var sweep = Require(client, parse.GetValue(SweepName)!);
+            await sweep.CancelAsync();
+            Console.WriteLine(SweepView.Summary((await sweep.GetStatusAsync())!));
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    public static Command List()
+    {
+        var command = new Command("list", "List the cluster's sweeps");
+        command.Add(Gateway);
+        command.SetAction((parse, cancellation) => WithCluster(parse, cancellation, async client =>
+        {
+            foreach (var e in await client.GetGrain<ISweepCatalogGrain>(0).ListAsync())
+            {
+                Console.WriteLine($"{e.Name,-24} {e.Experiment,-22} {e.Phase,-10} {e.Succeeded}/{e.Total} succeeded, {e.Failed} failed  {e.CreatedAt:u}");
+            }
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>Follows the sweep live, then prints its table; fails when any job failed.</summary>
+    private static async Task<int> FollowAsync(ISweepGrain sweep, CancellationToken cancellation)
+    {
+        var status = await SweepView.WatchAsync(sweep, cancellation);
+        var results = await sweep.GetResultsAsync();
+        Console.WriteLine();
+        Console.WriteLine(results!.Markdown);
+        Console.WriteLine($"results: {results.Folder}");
+        return status.Count(JobStatus.Failed) == 0 && status.Phase == SweepPhase.Completed ? ExitCodes.Success : ExitCodes.Failed;
+    }
+
+    private static ISweepGrain Require(IClusterClient client, string name) => client.GetGrain<ISweepGrain>(name);
+
+    private static Task<int> WithCluster(ParseResult parse, CancellationToken cancellation, Func<IClusterClient, Task<int>> action) => Guard(async () =>
+    {
+        await using var cluster = await ClusterConnection.ConnectAsync(parse.GetValue(Gateway) ?? ClusterConnection.DefaultGateway, cancellation);
+        if (parse.GetResult(SweepName) is not null
+            && await cluster.Client.GetGrain<ISweepGrain>(parse.GetValue(SweepName)!).GetStatusAsync() is null)
+        {
+            throw new SweepSpecException("name", $"no sweep named '{parse.GetValue(SweepName)}' (see `list`)");
+        }
+        return await action(cluster.Client);
+    });
+
+    /// <summary>One-line errors and exit codes: 2 for a bad spec, 1 for anything else.</summary>
+    private static async Task<int> Guard(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (SweepSpecException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (ClusterUnavailableException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failed;
+        }
+    }
+}
+
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Failed = 1;
+    public const int BadInput = 2;
+    public const int Interrupted = 130;
+}

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using UnrolledGan.Grains.Workers;
+
+namespace UnrolledGan.Grains.Tests;
+
+/// <summary>
+/// A real in-process Orleans cluster running the orchestration, with real trainer processes writing to a temporary
+/// results folder. Building a second cluster on the same folder is a restart of the embedded default.
+/// </summary>
+internal sealed class SweepCluster : IAsyncDisposable
+{
+    private SweepCluster(InProcessTestCluster cluster, string results)
+    {
+        Cluster = cluster;
+        Results = results;
+    }
+
+    public InProcessTestCluster Cluster { get; }
+
+    public string Results { get; }
+
+    public IClusterClient Client => Cluster.Client;
+
+    public static async Task<SweepCluster> StartAsync(int silos, int slotsPerSilo, string? results = null)
+    {
+        results ??= Directory.CreateTempSubdirectory("unrolledgan-grains-").FullName;
+        var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Results:Folder"] = results,
+            ["Workers:CpuSlots"] = slotsPerSilo.ToString(),
+            ["Workers:Gpus"] = "none",
+            ["Workers:PollInterval"] = "00:00:00.500",
+            ["Workers:ShutdownGrace"] = "00:00:20",
+        }));
+        builder.ConfigureSilo((_, silo) => silo.AddSweepOrchestration());
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new SweepCluster(cluster, results);
+    }
+
+    public ISweepGrain Sweep(string name) => Client.GetGrain<ISweepGrain>(name);
+
+    /// <summary>The trainer processes and slots of every silo, from the silos' own services.</summary>
+    public IReadOnlyList<(TrainerProcesses Processes, WorkerSlots Slots)> Workers => Cluster.Silos
+        .Select(s => Cluster.GetSiloServiceProvider(s.SiloAddress))
+        .Select(sp => (sp.GetRequiredService<TrainerProcesses>(), sp.GetRequiredService<WorkerSlots>()))
+        .ToArray();
+
+    /// <summary>Polls the sweep's status until the condition holds; fails with the last status after the timeout.</summary>
+    public async Task<SweepStatus> WaitForAsync(string sweep, Func<SweepStatus, bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        SweepStatus? status = null;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            status = await Sweep(sweep).GetStatusAsync();
+            if (status is not null && condition(status))
+            {
+                return status;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
+        throw new TimeoutException($"sweep {sweep} did not reach the expected state in {timeout}; last: " +
+            string.Join(", ", status?.Jobs.Select(j => $"{j.Spec.JobId}={j.Status}/{j.Starts}") ?? []));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    public static SweepSpec Spec(string name, int steps, IReadOnlyList<int> unroll, IReadOnlyList<int> seeds, int retries = 2) => new()
+    {
+        Name = name,
+        Experiment = "mixture-of-gaussians",
+        Preset = "quick",
+        Unroll = unroll,
+        Seeds = seeds,
+        Steps = steps,
+        Retries = retries,
+        // Small evaluations and frequent checkpoints keep the jobs short and resumable mid-run.
+        Overrides = new Dictionary<string, string> { ["checkpointInterval"] = "250", ["snapshotInterval"] = "1000", ["logInterval"] = "50" },
+    };
+}

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Text.Json;
+using UnrolledGan.Trainer;
+
+namespace UnrolledGan.Grains.Tests;
+
+/// <summary>The orchestration on a real in-process Orleans cluster, with real trainer processes.</summary>
+public sealed class SweepGrainTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task EveryJobRunsExactlyOnceAcrossTwoSilosAndTheTableAggregatesTheirResults()
+    {
+        await using var cluster = await SweepCluster.StartAsync(silos: 2, slotsPerSilo: 1);
+        var spec = SweepCluster.Spec("once", steps: 300, unroll: [0, 1], seeds: [0, 1]);
+
+        await cluster.Sweep("once").SubmitAsync(spec);
+        var status = await cluster.WaitForAsync("once", s => s.Phase == SweepPhase.Completed, Timeout);
+
+        status.Jobs.Count.ShouldBe(4);
+        status.Jobs.ShouldAllBe(j => j.Status == JobStatus.Succeeded && j.Starts == 1 && j.FailedAttempts == 0);
+        var results = status.Jobs.ToDictionary(j => j.Spec.JobId, j => ReadResult(cluster, j));
+        results.Values.ShouldAllBe(r => r.Timings.ResumedFromStep == 0);
+        results.ShouldAllBe(r => r.Value.JobId == r.Key);
+
+        // The table's cells against the result files, averaged by hand.
+        var table = (await cluster.Sweep("once").GetResultsAsync())!.Table;
+        foreach (int k in new[] { 0, 1 })
+        {
+            var values = status.Jobs.Where(j => j.Spec.Unroll == k).Select(j => results[j.Spec.JobId].Metrics["highQualityFraction"]!.Value).ToArray();
+            double mean = values.Average();
+            double se = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1) / values.Length);
+            var cell = table.Rows.Single(r => r.Metric == "highQualityFraction").Cells.Single(c => c.Unroll == k);
+            cell.N.ShouldBe(2);
+            cell.Mean!.Value.ShouldBe(mean, 1e-12);
+            cell.StandardError!.Value.ShouldBe(se, 1e-12);
+        }
+        File.Exists(Path.Combine(cluster.Results, "once", "table.md")).ShouldBeTrue();
+        cluster.Workers.ShouldAllBe(w => w.Slots.Busy == 0);
+    }
+
+    [Fact]
+    public async Task AKilledTrainerIsRetriedAndResumesFromItsCheckpoint()
+    {
+        await using var cluster = await SweepCluster.StartAsync(silos: 1, slotsPerSilo: 1);
+        await cluster.Sweep("retry").SubmitAsync(SweepCluster.Spec("retry", steps: 3000, unroll: [0], seeds: [0]));
+        await cluster.WaitForAsync("retry", s => s.Progress.Any(p => p.Step >= 600), Timeout);
+
+        KillTrainers(cluster);
+        var status = await cluster.WaitForAsync("retry", s => s.Phase == SweepPhase.Completed, Timeout);
+
+        var job = status.Jobs.Single();
+        job.Status.ShouldBe(JobStatus.Succeeded);
+        job.FailedAttempts.ShouldBe(1);
+        job.Starts.ShouldBe(2);
+        ReadResult(cluster, job).Timings.ResumedFromStep.ShouldBeGreaterThanOrEqualTo(500);
+    }
+
+    [Fact]
+    public async Task AJobThatKeepsFailingEndsFailedWithItsReasonAndIsCountedInTheTable()
+    {
+        await using var cluster = await SweepCluster.StartAsync(silos: 1, slotsPerSilo: 1);
+        await cluster.Sweep("fail").SubmitAsync(SweepCluster.Spec("fail", steps: 100_000, unroll: [0], seeds: [0], retries: 0));
+        await cluster.WaitForAsync("fail", s => s.Progress.Any(p => p.Step >= 100), Timeout);
+
+        KillTrainers(cluster);
+        var status = await cluster.WaitForAsync("fail", s => s.Phase == SweepPhase.Completed, Timeout);
+
+        var job = status.Jobs.Single();
+        job.Status.ShouldBe(JobStatus.Failed);
+        job.FailureReason.ShouldNotBeNull().ShouldContain("exit code 137");
+        var table = (await cluster.Sweep("fail").GetResultsAsync())!.Table;
+        table.Rows[0].Cells.Single().Failed.ShouldBe(1);
+        cluster.Workers.ShouldAllBe(w => w.Slots.Busy == 0);
+    }
+
+    [Fact]
+    public async Task CancelKillsRunningJobsFreesTheirSlotsAndAResubmitReopensThem()
+    {
+        await using var cluster = await SweepCluster.StartAsync(silos: 1, slotsPerSilo: 2);
+        var spec = SweepCluster.Spec("cancel", steps: 100_000, unroll: [0], seeds: [0, 1, 2]);
+        await cluster.Sweep("cancel").SubmitAsync(spec);
+        await cluster.WaitForAsync("cancel", s => s.Progress.Count == 2, Timeout);
+        var pids = cluster.Workers.SelectMany(w => w.Processes.ProcessIds).ToArray();
+        pids.Length.ShouldBe(2);
+
+        await cluster.Sweep("cancel").CancelAsync();
+
+        var status = (await cluster.Sweep("cancel").GetStatusAsync())!;
+        status.Phase.ShouldBe(SweepPhase.Cancelled);
+        status.Jobs.ShouldAllBe(j => j.Status == JobStatus.Cancelled);
+        await WaitUntilAsync(() => cluster.Workers.All(w => w.Slots.Busy == 0 && w.Processes.ProcessIds.Count == 0));
+        pids.ShouldAllBe(pid => !IsRunning(pid));
+
+        var reopened = await cluster.Sweep("cancel").SubmitAsync(spec);
+        reopened.Phase.ShouldBe(SweepPhase.Running);
+        reopened.Jobs.ShouldAllBe(j => j.Status == JobStatus.Queued || j.Status == JobStatus.Running);
+        await cluster.Sweep("cancel").CancelAsync();
+    }
+
+    [Fact]
+    public async Task ASweepGoesOnAfterItsSiloRestartsWithoutRerunningFinishedJobs()
+    {
+        string results;
+        string first, second;
+        DateTime firstWritten;
+        await using (var cluster = await SweepCluster.StartAsync(silos: 1, slotsPerSilo: 1))
+        {
+            results = cluster.Results;
+            await cluster.Sweep("restart").SubmitAsync(SweepCluster.Spec("restart", steps: 2000, unroll: [0], seeds: [0, 1], retries: 0));
+            var status = await cluster.WaitForAsync("restart",
+                s => s.Jobs[0].Status == JobStatus.Succeeded && s.Progress.Any(p => p.Step >= 600), Timeout);
+            (first, second) = (status.Jobs[0].Spec.JobId, status.Jobs[1].Spec.JobId);
+            firstWritten = File.GetLastWriteTimeUtc(Path.Combine(results, "restart", "jobs", first, "result.json"));
+        }
+
+        await using (var restarted = await SweepCluster.StartAsync(silos: 1, slotsPerSilo: 1, results))
+        {
+            var status = await restarted.WaitForAsync("restart", s => s.Phase == SweepPhase.Completed, Timeout);
+
+            status.Jobs.ShouldAllBe(j => j.Status == JobStatus.Succeeded && j.FailedAttempts == 0);
+            status.Jobs.Single(j => j.Spec.JobId == first).Starts.ShouldBe(1);
+            File.GetLastWriteTimeUtc(Path.Combine(results, "restart", "jobs", first, "result.json")).ShouldBe(firstWritten);
+            var resumed = status.Jobs.Single(j => j.Spec.JobId == second);
+            resumed.Starts.ShouldBe(2);
+            ReadResult(restarted, resumed).Timings.ResumedFromStep.ShouldBeGreaterThanOrEqualTo(500);
+        }
+    }
+
+    [Fact]
+    public async Task ABadSpecOrANameTakenByAnotherSpecCreatesNothing()
+    {
+        await using var cluster = await SweepCluster.StartAsync(silos: 1, slotsPerSilo: 1);
+        var bad = SweepCluster.Spec("bad", steps: 100, unroll: [0, -1], seeds: [0]);
+        (await Should.ThrowAsync<SweepSpecException>(() => cluster.Sweep("bad").SubmitAsync(bad))).Message.ShouldContain("axes.unroll");
+        (await cluster.Sweep("bad").GetStatusAsync()).ShouldBeNull();
+
+        var spec = SweepCluster.Spec("taken", steps: 100_000, unroll: [0], seeds: [0]);
+        await cluster.Sweep("taken").SubmitAsync(spec);
+        var again = await cluster.Sweep("taken").SubmitAsync(spec);
+        again.Total.ShouldBe(1);
+        var error = await Should.ThrowAsync<SweepSpecException>(() => cluster.Sweep("taken").SubmitAsync(spec with { Seeds = [0, 1] }));
+        error.Message.ShouldStartWith("name:");
+        (await cluster.Sweep("taken").GetStatusAsync())!.Total.ShouldBe(1);
+        await cluster.Sweep("taken").CancelAsync();
+    }
+
+    private static void KillTrainers(SweepCluster cluster)
+    {
+        foreach (int pid in cluster.Workers.SelectMany(w => w.Processes.ProcessIds))
+        {
+            Process.GetProcessById(pid).Kill();
+        }
+    }
+
+    private static TrainingResult ReadResult(SweepCluster cluster, JobRecord job) => JsonSerializer.Deserialize<TrainingResult>(
+        File.ReadAllText(Path.Combine(cluster.Results, job.Spec.SweepName, "jobs", job.Spec.JobId, "result.json")), TrainerJson.Options)!;
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTimeOffset.UtcNow + Timeout;
+        while (!condition())
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException("the condition did not hold in time");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+    }
+}
