@@ -1,0 +1,186 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace UnrolledGan.Deploy.Tests;
+
+/// <summary>Prometheus finds the silos, and the Grafana dashboard asks only for series the silos export.</summary>
+public sealed partial class MonitoringTests
+{
+    private static readonly Yaml _prometheus = Yaml.Load(DeployFiles.Read("monitoring/prometheus.yaml"), "prometheus.yaml");
+    private static readonly JsonElement _dashboard = JsonDocument.Parse(DeployFiles.Read("monitoring/grafana-dashboard.json")).RootElement;
+
+    private static Yaml ScrapeJob(Func<Yaml, bool> predicate) => _prometheus["scrape_configs"].Items.Single(predicate);
+
+    private static int PrometheusPort => int.Parse(DeployFiles.EnvironmentOf(DeployFiles.SiloContainer)["Telemetry__PrometheusPort"]);
+
+    /// <summary>Every PromQL text in the dashboard: panel targets and template-variable queries.</summary>
+    private static IReadOnlyList<string> Queries
+    {
+        get
+        {
+            var queries = new List<string>();
+            foreach (var panel in Panels)
+            {
+                queries.AddRange(panel.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!));
+            }
+            foreach (var variable in _dashboard.GetProperty("templating").GetProperty("list").EnumerateArray())
+            {
+                if (variable.TryGetProperty("definition", out var definition))
+                {
+                    queries.Add(definition.GetString()!);
+                }
+            }
+            return queries;
+        }
+    }
+
+    private static IReadOnlyList<JsonElement> Panels => _dashboard.GetProperty("panels").EnumerateArray().ToArray();
+
+    [Fact]
+    public void PrometheusDiscoversPodsByTheAnnotationsTheSilosCarry()
+    {
+        var job = ScrapeJob(j => j["kubernetes_sd_configs"].Exists);
+        var annotations = DeployFiles.SiloStatefulSet.PodTemplate["metadata"]["annotations"].TextMap;
+        var relabels = job["relabel_configs"].Items;
+
+        job["kubernetes_sd_configs"].Items.Single()["role"].Text.ShouldBe("pod");
+        job["kubernetes_sd_configs"].Items.Single()["namespaces"]["names"].Items.Select(n => n.Text).ShouldContain(Contract.Namespace);
+
+        var keep = relabels.Single(r => r["action"].TextOrNull == "keep");
+        string scrapeLabel = keep["source_labels"].Items.Single().Text;
+        scrapeLabel.ShouldBe(MetaLabel("prometheus.io/scrape"));
+        Regex.IsMatch(annotations["prometheus.io/scrape"], $"^(?:{keep["regex"].Text})$").ShouldBeTrue();
+
+        // Prometheus only sees the annotations the pods carry, under their sanitised names.
+        var sources = relabels.SelectMany(r => r["source_labels"].Items.Select(s => s.Text))
+            .Where(s => s.StartsWith("__meta_kubernetes_pod_annotation_", StringComparison.Ordinal));
+        sources.ShouldAllBe(s => annotations.Keys.Select(MetaLabel).Contains(s));
+    }
+
+    [Fact]
+    public void ThePortRelabelingPutsTheAnnotatedPortOnThePodAddress()
+    {
+        var job = ScrapeJob(j => j["kubernetes_sd_configs"].Exists);
+        var rule = job["relabel_configs"].Items.Single(r => r["target_label"].TextOrNull == "__address__");
+        string source = string.Join(';', rule["source_labels"].Items.Select(s => s.Text)
+            .Select(s => s switch
+            {
+                "__address__" => "10.1.2.3:11111",
+                _ when s == MetaLabel("prometheus.io/port") => DeployFiles.SiloStatefulSet.PodTemplate["metadata"]["annotations"]["prometheus.io/port"].Text,
+                _ => throw new InvalidOperationException($"unexpected source label {s}"),
+            }));
+
+        // Prometheus anchors relabel regexes and writes Go's $1 as .NET's $1 too.
+        string address = Regex.Replace(source, $"^(?:{rule["regex"].Text})$", rule["replacement"].Text);
+
+        address.ShouldBe($"10.1.2.3:{PrometheusPort}");
+    }
+
+    [Fact]
+    public void TheLocalJobScrapesTheFirstTwoSilosOnOneMachine()
+    {
+        var job = ScrapeJob(j => j["static_configs"].Exists);
+        var targets = job["static_configs"].Items.SelectMany(c => c["targets"].Items.Select(t => t.Text)).ToArray();
+
+        targets.ShouldBe([$"localhost:{PrometheusPort}", $"localhost:{PrometheusPort + 1}"]);
+    }
+
+    [Fact]
+    public void ScrapeJobNamesAreUnique()
+    {
+        _prometheus["scrape_configs"].Items.Select(j => j["job_name"].Text).ShouldBeUnique();
+    }
+
+    [Fact]
+    public void TheDashboardAsksOnlyForSeriesTheSilosExport()
+    {
+        var referenced = Queries.SelectMany(q => MetricName().Matches(q).Select(m => m.Value)).ToHashSet();
+
+        referenced.Where(name => !Contract.SeriesNames.Contains(name)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void TheDashboardShowsEveryExportedInstrument()
+    {
+        var referenced = Queries.SelectMany(q => MetricName().Matches(q).Select(m => m.Value)).ToHashSet();
+
+        Contract.Gauges.Concat(Contract.Counters).Concat(Contract.Histograms.Select(h => h + "_bucket"))
+            .Where(name => !referenced.Contains(name))
+            .ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void CountersAndHistogramSeriesAreOnlyReadThroughARangeSelector()
+    {
+        // A raw counter or bucket is a running total since the silo started; only its rate or increase means anything.
+        foreach (string query in Queries)
+        {
+            foreach (Match use in MetricUse().Matches(query))
+            {
+                string name = use.Groups["name"].Value;
+                if (Contract.Counters.Contains(name) || name.EndsWith("_bucket") || name.EndsWith("_sum") || name.EndsWith("_count"))
+                {
+                    use.Groups["range"].Success.ShouldBeTrue($"{name} without a range selector in: {query}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void DurationQuantilesComeFromTheHistogramBucketsByLe()
+    {
+        var quantiles = Queries.Where(q => q.Contains("histogram_quantile")).ToArray();
+
+        quantiles.Length.ShouldBeGreaterThanOrEqualTo(2, "p50 and p95");
+        quantiles.ShouldAllBe(q => q.Contains("unrolledgan_job_duration_seconds_bucket") && q.Contains("by (le)"));
+        quantiles.Select(q => QuantileArgument().Match(q).Groups[1].Value).ShouldBe(["0.5", "0.95"], ignoreOrder: true);
+    }
+
+    [Fact]
+    public void EveryPanelHasAQueryAndFitsTheGrid()
+    {
+        Panels.Count.ShouldBeGreaterThanOrEqualTo(6);
+        Panels.Select(p => p.GetProperty("id").GetInt32()).ShouldBeUnique();
+        foreach (var panel in Panels)
+        {
+            string title = panel.GetProperty("title").GetString()!;
+            panel.GetProperty("type").GetString().ShouldBeOneOf("stat", "timeseries", "gauge", "bargauge", "table");
+            panel.GetProperty("targets").GetArrayLength().ShouldBeGreaterThan(0, title);
+            var grid = panel.GetProperty("gridPos");
+            (grid.GetProperty("x").GetInt32() + grid.GetProperty("w").GetInt32()).ShouldBeLessThanOrEqualTo(24, title);
+        }
+        Panels.Where(p => p.GetProperty("type").GetString() == "stat").Select(p => p.GetProperty("title").GetString())
+            .ShouldContain(t => t!.Contains("queued"));
+    }
+
+    [Fact]
+    public void EveryVariableTheDashboardUsesIsDefined()
+    {
+        var defined = _dashboard.GetProperty("templating").GetProperty("list").EnumerateArray()
+            .Select(v => v.GetProperty("name").GetString()!)
+            .ToHashSet();
+        var builtIn = new HashSet<string> { "__rate_interval", "__interval", "__range", "__range_s" };
+        var used = VariableUse().Matches(_dashboard.GetRawText())
+            .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value)
+            .Where(v => !builtIn.Contains(v))
+            .ToHashSet();
+
+        used.ShouldNotBeEmpty();
+        used.Where(v => !defined.Contains(v)).ShouldBeEmpty();
+    }
+
+    private static string MetaLabel(string annotation) =>
+        "__meta_kubernetes_pod_annotation_" + Regex.Replace(annotation, "[^a-zA-Z0-9_]", "_");
+
+    [GeneratedRegex(@"unrolledgan_[a-z_]+")]
+    private static partial Regex MetricName();
+
+    [GeneratedRegex(@"(?<name>unrolledgan_[a-z_]+)(\{[^}]*\})?(?<range>\[[^\]]+\])?")]
+    private static partial Regex MetricUse();
+
+    [GeneratedRegex(@"histogram_quantile\(\s*([0-9.]+)")]
+    private static partial Regex QuantileArgument();
+
+    [GeneratedRegex(@"\$\{(\w+)\}|\$(\w+)")]
+    private static partial Regex VariableUse();
+}
