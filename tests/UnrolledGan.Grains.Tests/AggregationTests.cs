@@ -90,4 +90,17 @@ public sealed class AggregationTests
             [new ResultRow(1, "m", "M", true, [new ResultCell(0, 3, 0, 0, 0, null), new ResultCell(1, 3, 8, 0, 0, test)], 1)]);
         ResultTableFormats.Json(table).ShouldContain("\"Infinity\"");
     }
+
+    [Fact]
+    public void AMetricTitleWithPipesKeepsEveryMarkdownRowAtTheHeadersColumnCount()
+    {
+        var table = new ResultTable("x", SizeAxis.DiscriminatorSize, [0, 1],
+            [new ResultRow(1, "reverseKl", "KL(model || data)", false, [new ResultCell(0, 1, 2, null, 0, null), new ResultCell(1, 1, 1, null, 0, null)], 1)]);
+
+        var rows = ResultTableFormats.Markdown(table, seeds: 1).Split('\n').Where(l => l.StartsWith('|')).ToArray();
+
+        int Columns(string line) => System.Text.RegularExpressions.Regex.Matches(line, @"(?<!\\)\|").Count;
+        rows.Length.ShouldBe(3);
+        rows.Select(Columns).Distinct().ShouldHaveSingleItem();
+    }
 }

@@ -71,6 +71,9 @@ public enum JobExit
     Busy,
 
     Cancelled,
+
+    /// <summary>The run never started (e.g. the cluster was changing while a silo left): queued again, not a failure.</summary>
+    NotStarted,
 }
 
 /// <summary>A job handed to one worker slot: the job, which run of it this is, and the sweep's trace to join.</summary>

@@ -18,4 +18,6 @@ if (parse.Errors.Count > 0)
     Console.Error.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
     return ExitCodes.BadInput;
 }
-return await parse.InvokeAsync();
+// Ctrl-C cancels the action, which then stops the embedded silo: its trainers checkpoint first, which takes longer
+// than System.CommandLine's default two seconds before it gives up on a graceful end.
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(90) });

@@ -60,6 +60,48 @@ public static class PictureGrid
         AtomicFile.WriteAllBytes(path, png.ToArray());
     }
 
+    /// <summary>
+    /// A sweep's picture: the jobs' own grids (from <see cref="Save"/>) one under another, each without its title,
+    /// so K = 0's single-mode rotation and K = 10's spread sit side by side. Missing files are skipped.
+    /// </summary>
+    public static bool Stack(string path, string title, IReadOnlyList<string> grids)
+    {
+        var images = grids.Where(File.Exists).Select(SKBitmap.Decode).Where(b => b is not null).ToArray();
+        try
+        {
+            if (images.Length == 0)
+            {
+                return false;
+            }
+            int width = images.Max(i => i.Width);
+            int height = TitleHeight + images.Sum(i => i.Height - TitleHeight);
+            using var surface = SKSurface.Create(new SKImageInfo(width, height));
+            var canvas = surface.Canvas;
+            canvas.Clear(SKColors.White);
+            using var titleFont = new SKFont(SKTypeface.Default, 16);
+            using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+            canvas.DrawText(title, Gap, 22, titleFont, ink);
+            float top = TitleHeight;
+            foreach (var image in images)
+            {
+                var body = SKRectI.Create(0, TitleHeight, image.Width, image.Height - TitleHeight);
+                canvas.DrawBitmap(image, body, SKRect.Create(0, top, body.Width, body.Height));
+                top += body.Height;
+            }
+            using var snapshot = surface.Snapshot();
+            using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
+            AtomicFile.WriteAllBytes(path, png.ToArray());
+            return true;
+        }
+        finally
+        {
+            foreach (var image in images)
+            {
+                image.Dispose();
+            }
+        }
+    }
+
     private static SKBitmap ToBitmap(SnapshotImage image)
     {
         var bitmap = new SKBitmap(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);

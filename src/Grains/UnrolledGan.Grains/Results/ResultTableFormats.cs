@@ -22,7 +22,8 @@ public static class ResultTableFormats
         foreach (var row in table.Rows)
         {
             var cells = row.Cells.Select((cell, i) => Bold(Cell(cell, seeds), i == row.BestColumn));
-            text.AppendLine($"| {Size(row.Size)} | {row.Title} {(row.HigherIsBetter ? "↑" : "↓")} | {string.Join(" | ", cells)} |");
+            // A title such as "KL(model || data)" must not split the Markdown row.
+            text.AppendLine($"| {Size(row.Size)} | {row.Title.Replace("|", "\\|")} {(row.HigherIsBetter ? "↑" : "↓")} | {string.Join(" | ", cells)} |");
             if (row.Cells.Any(c => c.VersusNoUnroll is not null))
             {
                 text.AppendLine($"| | p vs K = 0 | {string.Join(" | ", row.Cells.Select(c => c.VersusNoUnroll is { } w ? P(w.PValue) : ""))} |");

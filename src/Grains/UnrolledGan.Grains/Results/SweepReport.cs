@@ -1,3 +1,4 @@
+using UnrolledGan.Figures;
 using UnrolledGan.Trainer;
 
 namespace UnrolledGan.Grains.Results;
@@ -21,6 +22,16 @@ public static class SweepReport
         {
             AtomicFile.WriteAllText(Path.Combine(folder, name), text);
         }
-        return new SweepResults(table, markdown, folder, files.Select(f => Path.Combine(folder, f.Name)).ToArray());
+        var written = files.Select(f => Path.Combine(folder, f.Name)).ToList();
+        // Fig. 2 for the whole sweep: every finished job's density row, ordered size, K, seed as the grid is.
+        string picture = Path.Combine(folder, "densities.png");
+        var rows = jobs.Where(j => j.Status == JobStatus.Succeeded)
+            .Select(j => new RunLayout(Path.Combine(folder, "jobs", j.Spec.JobId)).Density)
+            .ToArray();
+        if (PictureGrid.Stack(picture, $"{spec.Name}: generator density by K and seed ({spec.Experiment})", rows))
+        {
+            written.Add(picture);
+        }
+        return new SweepResults(table, markdown, folder, written);
     }
 }

@@ -53,7 +53,7 @@ public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency
                 Status = JobStatus.Succeeded, Metrics = outcome.Metrics, TrainSeconds = outcome.TrainSeconds,
                 Silo = outcome.Silo, EndedAt = now, FailureReason = null,
             },
-            JobExit.Interrupted or JobExit.Busy => job with { Status = JobStatus.Queued, Silo = null },
+            JobExit.Interrupted or JobExit.Busy or JobExit.NotStarted => job with { Status = JobStatus.Queued, Silo = null },
             JobExit.Cancelled => job with { Status = JobStatus.Cancelled, EndedAt = now, FailureReason = "cancelled" },
             JobExit.BadInput => job with
             {

@@ -21,7 +21,12 @@ public sealed class SweepGrain(
 {
     private static readonly TimeSpan LostCheckPeriod = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan UnknownSiloGrace = TimeSpan.FromSeconds(20);
+
+    /// <summary>A running job not heard of for this long is presumed lost (its trainer grain heartbeats every 30 s).</summary>
+    private static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromMinutes(2);
     private readonly Dictionary<string, JobProgress> _progress = [];
+    private readonly Dictionary<string, DateTimeOffset> _lastHeard = [];
+    private readonly DateTimeOffset _activatedAt = DateTimeOffset.UtcNow;
     private readonly SweepGauges _gauges = new(metrics);
     private SweepBook? _book;
 
@@ -51,11 +56,14 @@ public sealed class SweepGrain(
             throw new SweepSpecException("name", $"'{spec.Name}' was submitted to the sweep named '{Name}'");
         }
         string fingerprint = SweepPlanner.Fingerprint(spec);
+        var jobs = SweepPlanner.Expand(spec, results.Value.MaxJobsPerSweep);
         if (state.State.Spec is not null)
         {
-            if (state.State.Fingerprint != fingerprint)
+            // Job ids hash each job's full config, so a preset that changed between versions also counts as different.
+            if (state.State.Fingerprint != fingerprint || !state.State.Jobs.Select(j => j.Spec.JobId).SequenceEqual(jobs.Select(j => j.JobId)))
             {
-                throw new SweepSpecException("name", $"a sweep named '{Name}' already exists with a different spec; choose another name");
+                throw new SweepSpecException("name",
+                    $"a sweep named '{Name}' already exists with a different spec or job configs; choose another name (--name)");
             }
             if (_book!.Reopen())
             {
@@ -64,7 +72,6 @@ public sealed class SweepGrain(
             }
             return Status();
         }
-        var jobs = SweepPlanner.Expand(spec, results.Value.MaxJobsPerSweep);
         state.State = new SweepState
         {
             Spec = spec, Fingerprint = fingerprint, Jobs = jobs.Select(j => new JobRecord { Spec = j }).ToList(),
@@ -107,6 +114,7 @@ public sealed class SweepGrain(
         {
             return null;
         }
+        _lastHeard[lease.Spec.JobId] = DateTimeOffset.UtcNow;
         await SaveAsync();
         return lease;
     }
@@ -116,6 +124,7 @@ public sealed class SweepGrain(
         if (state.State.Jobs.Any(j => j.Spec.JobId == progress.JobId && j.Status == JobStatus.Running))
         {
             _progress[progress.JobId] = progress;
+            _lastHeard[progress.JobId] = DateTimeOffset.UtcNow;
         }
         return Task.CompletedTask;
     }
@@ -154,19 +163,28 @@ public sealed class SweepGrain(
             foreach (string job in lost)
             {
                 _progress.Remove(job);
+                _lastHeard.Remove(job);
             }
             await SaveAsync();
         }
     }
 
-    /// <summary>Whether a running job's silo is still up. A silo this one has not heard of yet gets a grace period.</summary>
-    private bool IsAlive(JobRecord job) =>
-        job.Silo is { } silo && membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(silo)) switch
+    /// <summary>
+    /// Whether a running job's run is still alive: its silo is up (a silo this one has not heard of yet gets a grace
+    /// period) and its trainer grain was heard from recently, which also catches a run that never started.
+    /// </summary>
+    private bool IsAlive(JobRecord job)
+    {
+        var now = DateTimeOffset.UtcNow;
+        bool siloUp = job.Silo is { } silo && membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(silo)) switch
         {
             SiloStatus.Active or SiloStatus.Joining or SiloStatus.Created => true,
-            SiloStatus.None => job.StartedAt > DateTimeOffset.UtcNow - UnknownSiloGrace,
+            SiloStatus.None => job.StartedAt > now - UnknownSiloGrace,
             _ => false,
         };
+        var heard = _lastHeard.TryGetValue(job.Spec.JobId, out var last) ? last : _activatedAt;
+        return siloUp && now - heard < HeartbeatTimeout;
+    }
 
     private async Task SaveAsync()
     {

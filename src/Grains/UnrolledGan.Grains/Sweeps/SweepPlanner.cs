@@ -89,7 +89,7 @@ public static partial class SweepPlanner
         }
         bool axesUsable = problems.Count == 0;
         long grid = (long)spec.Unroll.Count * spec.Sizes.Count * spec.Seeds.Count;
-        Check(grid <= maxJobs, "axes", $"the grid has {grid:N0} jobs, more than the cap of {maxJobs:N0} (Sweeps:MaxJobs)");
+        Check(grid <= maxJobs, "axes", $"the grid has {grid:N0} jobs, more than the cap of {maxJobs:N0} (Results:MaxJobsPerSweep)");
 
         if (axesUsable)
         {

@@ -13,6 +13,7 @@ public sealed class SlotDispatcher(
     IGrainFactory grains, WorkerSlots slots, TrainerProcesses processes, ILocalSiloDetails silo,
     IOptions<WorkerOptions> options, ILogger<SlotDispatcher> logger) : BackgroundService
 {
+    private static readonly TimeSpan StartBackoff = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _wake = new(0);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -72,23 +73,31 @@ public sealed class SlotDispatcher(
                     slots.Return(slot);
                     break;
                 }
-                await StartAsync(sweep, lease, slot);
+                if (!await StartAsync(sweep, lease, slot))
+                {
+                    // The cluster is changing (a silo left and is not yet declared dead): back off, then try again.
+                    await Task.Delay(StartBackoff, stoppingToken);
+                    return;
+                }
             }
         }
     }
 
-    private async Task StartAsync(ISweepGrain sweep, JobLease lease, WorkerSlot slot)
+    /// <summary>Starts the leased job on a local trainer grain; a run that could not start goes back to the queue.</summary>
+    private async Task<bool> StartAsync(ISweepGrain sweep, JobLease lease, WorkerSlot slot)
     {
         try
         {
             await grains.GetGrain<ITrainerGrain>(lease.TrainerKey).StartAsync(lease, slot.Index);
+            return true;
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Job {JobId} could not start", lease.Spec.JobId);
+            logger.LogWarning(e, "Job {JobId} could not start; it goes back to the queue", lease.Spec.JobId);
             slots.Return(slot);
-            await sweep.JobEndedAsync(new JobOutcome(lease.Spec.JobId, JobExit.Failed, $"could not start: {e.Message}",
+            await sweep.JobEndedAsync(new JobOutcome(lease.Spec.JobId, JobExit.NotStarted, $"could not start: {e.Message}",
                 null, null, lease.Silo, -1, lease.Attempt));
+            return false;
         }
     }
 }

@@ -17,12 +17,15 @@ public sealed class TrainerGrain(
     TrainerProcesses processes, WorkerSlots slots, IOptions<ResultsOptions> results, IOptions<WorkerOptions> workers,
     ILocalSiloDetails silo, SweepMetrics metrics, ILogger<TrainerGrain> logger) : Grain, ITrainerGrain
 {
+    private static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromSeconds(30);
     private TrainerProcess? _process;
+    private bool _started;
+    private JobProgress? _latest;
     private bool _cancelled;
 
     public Task StartAsync(JobLease lease, int slot)
     {
-        if (_process is not null)
+        if (_started)
         {
             return Task.CompletedTask;
         }
@@ -31,8 +34,15 @@ public sealed class TrainerGrain(
             throw new InvalidOperationException($"job {lease.Spec.JobId} was leased to {lease.Silo}, not to this silo");
         }
         _process = processes.Start(lease, slots[slot], results.Value.JobFolder(lease.Spec.SweepName, lease.Spec.JobId));
+        _started = true;
         logger.LogInformation("Job {JobId} run {Attempt} started as process {ProcessId}", lease.Spec.JobId, lease.Attempt, _process.Id);
         _ = FollowAsync(lease, slots[slot], _process);
+        // Progress lines may pause (a long evaluation); the sweep still hears that the run is alive.
+        var sweep = GrainFactory.GetGrain<ISweepGrain>(lease.Spec.SweepName);
+        this.RegisterGrainTimer(() => _latest is { } latest && _process is not null
+                ? sweep.ReportProgressAsync(latest with { UpdatedAt = DateTimeOffset.UtcNow })
+                : Task.CompletedTask,
+            new GrainTimerCreationOptions(HeartbeatPeriod, HeartbeatPeriod) { KeepAlive = true });
         return Task.CompletedTask;
     }
 
@@ -68,11 +78,11 @@ public sealed class TrainerGrain(
                     metrics.StepsPerSecond(lease.Spec.JobId, rate);
                 }
                 var now = DateTimeOffset.UtcNow;
+                _latest = new JobProgress(lease.Spec.JobId, progress.Step, progress.TotalSteps, progress.StepsPerSecond, progress.EtaSeconds, siloName, now);
                 if (now - forwarded >= workers.Value.ProgressInterval || progress.Event == ProgressEvent.Kinds.Started)
                 {
                     forwarded = now;
-                    await sweep.ReportProgressAsync(new JobProgress(
-                        lease.Spec.JobId, progress.Step, progress.TotalSteps, progress.StepsPerSecond, progress.EtaSeconds, siloName, now));
+                    await sweep.ReportProgressAsync(_latest);
                 }
             }
             int exitCode = await process.WaitForExitAsync();
@@ -85,6 +95,7 @@ public sealed class TrainerGrain(
         }
         finally
         {
+            _process = null;
             processes.Forget(process);
             process.Dispose();
             slots.Release(slot);

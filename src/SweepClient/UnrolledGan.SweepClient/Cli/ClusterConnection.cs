@@ -20,6 +20,7 @@ internal sealed class ClusterConnection(IHost host, string description) : IAsync
     {
         var builder = Host.CreateApplicationBuilder();
         builder.AddSerilogLogging("client", consoleLevel: LogEventLevel.Fatal);
+        builder.AddTelemetry("unrolledgan-client", prometheus: false);
         builder.UseUnrolledGanClient(gateway);
         var host = builder.Build();
         try

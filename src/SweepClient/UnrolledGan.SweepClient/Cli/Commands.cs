@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Text.Json;
 using UnrolledGan.Grains;
 using UnrolledGan.SweepClient.Specs;
@@ -40,7 +41,7 @@ internal static class Commands
                 ? await ClusterConnection.StartEmbeddedAsync(parse.GetValue(results)!, parse.GetValue(slots), cancellation)
                 : await ClusterConnection.ConnectAsync(gateway, cancellation);
             var sweep = cluster.Client.GetGrain<ISweepGrain>(sweepSpec.Name);
-            var status = await sweep.SubmitAsync(sweepSpec);
+            var status = await SubmitAsync(sweep, sweepSpec);
             Console.WriteLine($"sweep {status.Name}: {status.Total} jobs ({status.Done} already done) on the {cluster.Description}; results in {status.ResultsFolder}");
             try
             {
@@ -65,7 +66,8 @@ internal static class Commands
         command.Add(Gateway);
         command.SetAction((parse, cancellation) => WithCluster(parse, cancellation, async client =>
         {
-            var status = await client.GetGrain<ISweepGrain>(spec.Build(parse).Name).SubmitAsync(spec.Build(parse));
+            var sweepSpec = spec.Build(parse);
+            var status = await SubmitAsync(client.GetGrain<ISweepGrain>(sweepSpec.Name), sweepSpec);
             Console.WriteLine($"submitted {status.Name}: {status.Total} jobs; results in {status.ResultsFolder}");
             return ExitCodes.Success;
         }));
@@ -165,6 +167,14 @@ internal static class Commands
         Console.WriteLine(results!.Markdown);
         Console.WriteLine($"results: {results.Folder}");
         return status.Count(JobStatus.Failed) == 0 && status.Phase == SweepPhase.Completed ? ExitCodes.Success : ExitCodes.Failed;
+    }
+
+    /// <summary>Submits under a root span, so every job's trainer run joins the client's trace.</summary>
+    private static async Task<SweepStatus> SubmitAsync(ISweepGrain sweep, SweepSpec spec)
+    {
+        using var activity = UnrolledGan.Grains.Telemetry.SweepMetrics.Activities.StartActivity("sweep.submit", ActivityKind.Client);
+        activity?.SetTag("sweep.name", spec.Name).SetTag("sweep.experiment", spec.Experiment);
+        return await sweep.SubmitAsync(spec);
     }
 
     private static ISweepGrain Require(IClusterClient client, string name) => client.GetGrain<ISweepGrain>(name);

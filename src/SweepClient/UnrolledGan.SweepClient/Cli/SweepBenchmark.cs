@@ -29,6 +29,8 @@ internal static class SweepBenchmark
             var sweep = cluster.Client.GetGrain<ISweepGrain>(sweepSpec.Name);
             await sweep.SubmitAsync(sweepSpec);
             var status = await SweepView.WatchAsync(sweep, cancellation);
+            Console.WriteLine();
+            Console.WriteLine((await sweep.GetResultsAsync())!.Markdown);
             Report(status, capacity);
             return status.Count(JobStatus.Succeeded) == status.Total ? ExitCodes.Success : ExitCodes.Failed;
         });

@@ -77,7 +77,7 @@ internal static class SweepView
 
     private static string Bar(int step, int total)
     {
-        const int Width = 20;
+        const int Width = 12;
         int filled = total > 0 ? (int)Math.Round(Width * (double)step / total) : 0;
         return $"[green]{new string('━', filled)}[/][grey]{new string('━', Width - filled)}[/] {step}/{total}";
     }

@@ -1,0 +1,106 @@
+using UnrolledGan.Grains.Sweeps;
+
+namespace UnrolledGan.Grains.Tests;
+
+/// <summary>The sweep's job state machine alone: leases, ends, retries, lost silos, cancel.</summary>
+public sealed class SweepBookTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.UnixEpoch;
+
+    private static SweepBook Book(int jobs, int retries = 1, int concurrency = 0) => new(
+        Enumerable.Range(0, jobs).Select(i => new JobRecord { Spec = new JobSpec($"j{i}", "s", 0, 1, i, "{}") }).ToList(), retries, concurrency);
+
+    private static JobOutcome Outcome(JobLease lease, JobExit exit) =>
+        new(lease.Spec.JobId, exit, exit == JobExit.Succeeded ? null : "boom", null, null, lease.Silo, exit == JobExit.Succeeded ? 0 : 1, lease.Attempt);
+
+    [Fact]
+    public void LeasesFollowGridOrderAndRespectTheConcurrencyLimit()
+    {
+        var book = Book(3, concurrency: 2);
+
+        book.Lease("a", null, Now)!.Spec.JobId.ShouldBe("j0");
+        book.Lease("b", null, Now)!.Spec.JobId.ShouldBe("j1");
+        book.Lease("a", null, Now).ShouldBeNull();
+        book.Running.ShouldBe(2);
+    }
+
+    [Fact]
+    public void AFailureSpendsARetryAndTheNextRunIsANewAttempt()
+    {
+        var book = Book(1, retries: 1);
+        var first = book.Lease("a", null, Now)!;
+
+        book.End(Outcome(first, JobExit.Failed), Now).ShouldBeTrue();
+        var second = book.Lease("a", null, Now)!;
+        second.Attempt.ShouldBe(2);
+        book.End(Outcome(second, JobExit.Failed), Now).ShouldBeTrue();
+
+        var job = book.Jobs.Single();
+        (job.Status, job.FailedAttempts, job.FailureReason).ShouldBe((JobStatus.Failed, 2, "boom"));
+        book.AllEnded.ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData(JobExit.Interrupted)]
+    [InlineData(JobExit.Busy)]
+    [InlineData(JobExit.NotStarted)]
+    public void InterruptedBusyOrUnstartedRunsGoBackToTheQueueWithoutSpendingARetry(JobExit exit)
+    {
+        var book = Book(1, retries: 0);
+        book.End(Outcome(book.Lease("a", null, Now)!, exit), Now);
+
+        book.Jobs.Single().Status.ShouldBe(JobStatus.Queued);
+        book.Jobs.Single().FailedAttempts.ShouldBe(0);
+    }
+
+    [Fact]
+    public void BadInputIsNotRetried()
+    {
+        var book = Book(1, retries: 5);
+        book.End(Outcome(book.Lease("a", null, Now)!, JobExit.BadInput), Now);
+
+        book.Jobs.Single().Status.ShouldBe(JobStatus.Failed);
+    }
+
+    [Fact]
+    public void AStaleFailureIsIgnoredButALateSuccessCountsOnce()
+    {
+        var book = Book(1);
+        var lost = book.Lease("dead", null, Now)!;
+        book.RequeueLost(_ => false).ShouldBe(["j0"]);
+        var current = book.Lease("b", null, Now)!;
+
+        book.End(Outcome(lost, JobExit.Failed), Now).ShouldBeFalse();
+        book.Jobs.Single().Status.ShouldBe(JobStatus.Running);
+        book.End(Outcome(lost, JobExit.Succeeded), Now).ShouldBeTrue();
+        book.End(Outcome(current, JobExit.Succeeded), Now).ShouldBeFalse();
+
+        book.Jobs.Single().Status.ShouldBe(JobStatus.Succeeded);
+        book.Jobs.Single().FailedAttempts.ShouldBe(0);
+    }
+
+    [Fact]
+    public void RunsOnALiveSiloAreNotRequeued()
+    {
+        var book = Book(2);
+        book.Lease("alive", null, Now);
+        book.Lease("dead", null, Now);
+
+        book.RequeueLost(job => job.Silo == "alive").ShouldBe(["j1"]);
+        book.Jobs.Select(j => j.Status).ShouldBe([JobStatus.Running, JobStatus.Queued]);
+    }
+
+    [Fact]
+    public void CancelEndsEverythingUnfinishedAndReturnsTheRunsToKill()
+    {
+        var book = Book(3);
+        var done = book.Lease("a", null, Now)!;
+        book.End(Outcome(done, JobExit.Succeeded), Now);
+        var running = book.Lease("a", null, Now)!;
+
+        book.Cancel(Now).Select(l => l.TrainerKey).ShouldBe([running.TrainerKey]);
+        book.Jobs.Select(j => j.Status).ShouldBe([JobStatus.Succeeded, JobStatus.Cancelled, JobStatus.Cancelled]);
+        book.Reopen().ShouldBeTrue();
+        book.Jobs.Select(j => j.Status).ShouldBe([JobStatus.Succeeded, JobStatus.Queued, JobStatus.Queued]);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Text.Json;
+using UnrolledGan.Trainer;
+
+namespace UnrolledGan.SweepClient.Tests;
+
+/// <summary>`run` on its embedded silo, as a user types it: Ctrl-C stops cleanly and the same command resumes.</summary>
+public sealed class EmbeddedRunTests
+{
+    [Fact]
+    public async Task CtrlCStopsTheRunAndTheSameCommandResumesWithoutRerunningFinishedJobs()
+    {
+        string work = Directory.CreateTempSubdirectory("unrolledgan-run-").FullName;
+        var environment = new Dictionary<string, string>
+        {
+            ["Cluster__SiloPort"] = Programs.FreePorts(1).ToString(),
+            ["Cluster__GatewayPort"] = Programs.FreePorts(1).ToString(),
+        };
+        string[] run =
+        [
+            "run", "--name", "ctrlc", "--unroll", "0", "--seeds", "2", "--steps", "4000", "--slots", "1",
+            "--set", "checkpointInterval=250", "--set", "logInterval=50", "--set", "snapshotInterval=1500",
+        ];
+
+        using var first = Programs.Start(Programs.Client, run, environment, work);
+        // Interrupt once the first job is finished and the second has written a checkpoint.
+        string jobs = Path.Combine(work, "results", "ctrlc", "jobs");
+        await WaitForFilesAsync(jobs, ["-s0-", "result.json"], ["-s1-", "checkpoint.bin"]);
+        Process.Start("kill", ["-INT", first.Id.ToString()])!.WaitForExit();
+        await first.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        first.ExitCode.ShouldBe(130);
+
+        string finished = Directory.GetDirectories(jobs).Single(d => File.Exists(Path.Combine(d, "result.json")));
+        var finishedAt = File.GetLastWriteTimeUtc(Path.Combine(finished, "result.json"));
+
+        var second = await Programs.RunClientAsync(run, environment, work, TimeSpan.FromMinutes(2));
+        second.ExitCode.ShouldBe(0, second.Output + second.Error);
+        second.Output.ShouldContain("2 jobs (1 already done)");
+        File.GetLastWriteTimeUtc(Path.Combine(finished, "result.json")).ShouldBe(finishedAt);
+        string resumed = Directory.GetDirectories(jobs).Single(d => d != finished);
+        var result = JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(Path.Combine(resumed, "result.json")), TrainerJson.Options)!;
+        result.Timings.ResumedFromStep.ShouldBeGreaterThanOrEqualTo(250);
+    }
+
+    /// <summary>Waits until, for each (job id part, file name), a job folder matching the part holds the file.</summary>
+    private static async Task WaitForFilesAsync(string jobs, params string[][] wanted)
+    {
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(2);
+        bool Present(string[] want) => Directory.Exists(jobs) && Directory.GetDirectories(jobs)
+            .Any(d => Path.GetFileName(d).Contains(want[0]) && File.Exists(Path.Combine(d, want[1])));
+        while (!wanted.All(Present))
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the run never reached the point to interrupt in {jobs}");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken);
+        }
+    }
+}
