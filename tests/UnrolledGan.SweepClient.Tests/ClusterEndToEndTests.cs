@@ -18,12 +18,14 @@ public sealed class ClusterEndToEndTests
     {
         string work = Directory.CreateTempSubdirectory("unrolledgan-e2e-").FullName;
         int siloPort = Programs.FreePorts(2), gatewayPort = Programs.FreePorts(2);
+        int metricsPort = Programs.FreePorts(2), dashboardPort = Programs.FreePorts(2);
         var environment = new Dictionary<string, string>
         {
             ["Results__Folder"] = Path.Combine(work, "results"),
             ["Cluster__SiloPort"] = siloPort.ToString(),
             ["Cluster__GatewayPort"] = gatewayPort.ToString(),
-            ["Telemetry__PrometheusPort"] = "0",
+            ["Telemetry__PrometheusPort"] = metricsPort.ToString(),
+            ["Dashboard__Port"] = dashboardPort.ToString(),
             ["Workers__CpuSlots"] = "1",
             ["Workers__Gpus"] = "none",
             ["Workers__PollInterval"] = "00:00:00.500",
@@ -73,6 +75,15 @@ public sealed class ClusterEndToEndTests
             }
             // The killed silo's trainers stopped with it (their parent-pid watchdog).
             Programs.ProcessesWith($"--parent-pid {worker.Id}").ShouldBeEmpty();
+
+            // The surviving silo's telemetry saw the jobs it finished, beside Orleans' own metrics, and serves its dashboard.
+            using var http = new HttpClient();
+            string metrics = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics", TestContext.Current.CancellationToken);
+            metrics.ShouldContain("unrolledgan_jobs_succeeded_total");
+            metrics.ShouldContain("unrolledgan_job_duration_seconds_bucket");
+            metrics.ShouldContain("orleans_");
+            string dashboard = await http.GetStringAsync($"http://127.0.0.1:{dashboardPort}/dashboard/", TestContext.Current.CancellationToken);
+            dashboard.ShouldContain("Orleans Dashboard");
         }
         finally
         {

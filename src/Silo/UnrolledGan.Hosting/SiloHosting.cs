@@ -11,7 +11,7 @@ namespace UnrolledGan.Hosting;
 public static class SiloHosting
 {
     /// <summary>An Orleans silo that runs sweeps: clustering from the "Cluster" section, trace propagation, orchestration.</summary>
-    public static IHostApplicationBuilder UseUnrolledGanSilo(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder UseUnrolledGanSilo(this IHostApplicationBuilder builder, Action<ISiloBuilder>? configure = null)
     {
         var cluster = builder.Configuration.GetSection(ClusteringOptions.SectionName).Get<ClusteringOptions>() ?? new ClusteringOptions();
         Validate(cluster);
@@ -46,6 +46,7 @@ public static class SiloHosting
             }
             silo.AddActivityPropagation();
             silo.AddSweepOrchestration();
+            configure?.Invoke(silo);
         });
         return builder;
     }
