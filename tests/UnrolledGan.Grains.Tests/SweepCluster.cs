@@ -43,10 +43,10 @@ internal sealed class SweepCluster : IAsyncDisposable
 
     public ISweepGrain Sweep(string name) => Client.GetGrain<ISweepGrain>(name);
 
-    /// <summary>The trainer processes and slots of every silo, from the silos' own services.</summary>
-    public IReadOnlyList<(TrainerProcesses Processes, WorkerSlots Slots)> Workers => Cluster.Silos
+    /// <summary>The trainer runners and slots of every silo, from the silos' own services.</summary>
+    public IReadOnlyList<(TrainerRunner Runner, WorkerSlots Slots)> Workers => Cluster.Silos
         .Select(s => Cluster.GetSiloServiceProvider(s.SiloAddress))
-        .Select(sp => (sp.GetRequiredService<TrainerProcesses>(), sp.GetRequiredService<WorkerSlots>()))
+        .Select(sp => (sp.GetRequiredService<TrainerRunner>(), sp.GetRequiredService<WorkerSlots>()))
         .ToArray();
 
     /// <summary>Polls the sweep's status until the condition holds; fails with the last status after the timeout.</summary>

@@ -82,7 +82,7 @@ public sealed class SweepGrainTests
         var spec = SweepCluster.Spec("cancel", steps: 100_000, unroll: [0], seeds: [0, 1, 2]);
         await cluster.Sweep("cancel").SubmitAsync(spec);
         await cluster.WaitForAsync("cancel", s => s.Progress.Count == 2, Timeout);
-        var pids = cluster.Workers.SelectMany(w => w.Processes.ProcessIds).ToArray();
+        var pids = cluster.Workers.SelectMany(w => w.Runner.ProcessIds).ToArray();
         pids.Length.ShouldBe(2);
 
         await cluster.Sweep("cancel").CancelAsync();
@@ -90,7 +90,7 @@ public sealed class SweepGrainTests
         var status = (await cluster.Sweep("cancel").GetStatusAsync())!;
         status.Phase.ShouldBe(SweepPhase.Cancelled);
         status.Jobs.ShouldAllBe(j => j.Status == JobStatus.Cancelled);
-        await WaitUntilAsync(() => cluster.Workers.All(w => w.Slots.Busy == 0 && w.Processes.ProcessIds.Count == 0));
+        await WaitUntilAsync(() => cluster.Workers.All(w => w.Slots.Busy == 0 && w.Runner.ProcessIds.Count == 0));
         pids.ShouldAllBe(pid => !IsRunning(pid));
 
         var reopened = await cluster.Sweep("cancel").SubmitAsync(spec);
@@ -148,7 +148,7 @@ public sealed class SweepGrainTests
 
     private static void KillTrainers(SweepCluster cluster)
     {
-        foreach (int pid in cluster.Workers.SelectMany(w => w.Processes.ProcessIds))
+        foreach (int pid in cluster.Workers.SelectMany(w => w.Runner.ProcessIds))
         {
             Process.GetProcessById(pid).Kill();
         }

@@ -21,9 +21,12 @@ public interface ISweepGrain : IGrainWithStringKey
     /// <summary>Hands a queued job to a worker slot on the given silo, or null when none is due.</summary>
     Task<JobLease?> LeaseJobAsync(string silo);
 
-    /// <summary>A running job's latest progress line.</summary>
-    [OneWay]
-    Task ReportProgressAsync(JobProgress progress);
+    /// <summary>
+    /// A running job's latest progress, which also renews its lease: false means this run no longer holds the job
+    /// (the sweep was cancelled, or the run was presumed lost and the job handed on), and its supervisor must stop it.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<bool> ReportProgressAsync(JobProgress progress);
 
     /// <summary>One run of a job ended; the sweep records it, retries or requeues.</summary>
     Task JobEndedAsync(JobOutcome outcome);

@@ -1,6 +1,8 @@
 namespace UnrolledGan.Grains;
 
-/// <summary>Runs exactly one run of one job as a Trainer child process on its silo, keyed by <see cref="JobLease.TrainerKey"/>.</summary>
+/// <summary>
+/// The handle of exactly one run of one job, a Trainer child process on its silo, keyed by <see cref="JobLease.TrainerKey"/>.
+/// </summary>
 public interface ITrainerGrain : IGrainWithStringKey
 {
     /// <summary>

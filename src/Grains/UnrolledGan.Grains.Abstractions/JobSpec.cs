@@ -97,4 +97,5 @@ public sealed record JobProgress(
     [property: Id(3)] double? StepsPerSecond,
     [property: Id(4)] double? EtaSeconds,
     [property: Id(5)] string Silo,
-    [property: Id(6)] DateTimeOffset UpdatedAt);
+    [property: Id(6)] DateTimeOffset UpdatedAt,
+    [property: Id(7)] int Attempt);

@@ -23,8 +23,8 @@ public static class SiloBuilderExtensions
         services.AddMetrics();
         services.AddSingleton<SweepMetrics>();
         services.AddSingleton<WorkerSlots>();
-        services.AddSingleton<TrainerProcesses>();
-        services.AddHostedService(sp => sp.GetRequiredService<TrainerProcesses>());
+        services.AddSingleton<TrainerRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<TrainerRunner>());
         services.AddHostedService<SlotDispatcher>();
         if (!services.Any(d => d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, StorageNames.Sweeps)))
         {

@@ -119,14 +119,16 @@ public sealed class SweepGrain(
         return lease;
     }
 
-    public Task ReportProgressAsync(JobProgress progress)
+    public Task<bool> ReportProgressAsync(JobProgress progress)
     {
-        if (state.State.Jobs.Any(j => j.Spec.JobId == progress.JobId && j.Status == JobStatus.Running))
+        bool holds = state.State.Phase == SweepPhase.Running && state.State.Jobs.Any(j =>
+            j.Spec.JobId == progress.JobId && j.Status == JobStatus.Running && j.Starts == progress.Attempt);
+        if (holds)
         {
             _progress[progress.JobId] = progress;
             _lastHeard[progress.JobId] = DateTimeOffset.UtcNow;
         }
-        return Task.CompletedTask;
+        return Task.FromResult(holds);
     }
 
     public async Task JobEndedAsync(JobOutcome outcome)

@@ -10,7 +10,7 @@ namespace UnrolledGan.Grains.Workers;
 /// jobs at once. It asks whenever a slot frees, and at the poll interval for new sweeps.
 /// </summary>
 public sealed class SlotDispatcher(
-    IGrainFactory grains, WorkerSlots slots, TrainerProcesses processes, ILocalSiloDetails silo,
+    IGrainFactory grains, WorkerSlots slots, TrainerRunner runner, ILocalSiloDetails silo,
     IOptions<WorkerOptions> options, ILogger<SlotDispatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan StartBackoff = TimeSpan.FromSeconds(5);
@@ -56,7 +56,7 @@ public sealed class SlotDispatcher(
         foreach (string name in sweeps)
         {
             var sweep = grains.GetGrain<ISweepGrain>(name);
-            while (!stoppingToken.IsCancellationRequested && !processes.Stopping && slots.TryReserve() is { } slot)
+            while (!stoppingToken.IsCancellationRequested && !runner.Stopping && slots.TryReserve() is { } slot)
             {
                 JobLease? lease;
                 try
