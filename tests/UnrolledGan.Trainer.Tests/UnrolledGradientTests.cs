@@ -64,6 +64,22 @@ public sealed class UnrolledGradientTests
         difference.ShouldBeGreaterThan(1e-3 * withSecond.Max(Math.Abs));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void AJointStepTakesTheDiscriminatorsOwnGradientFromTheGeneratorsComputation(int unroll)
+    {
+        // TrainingStep applies this gradient in place of evaluating D on the minibatch again (Eq. 11).
+        using var tiny = new TinyGan(unroll, secondGradient: true);
+
+        var joint = tiny.Gan.GeneratorGradients(tiny.Real, tiny.Noise, withDiscriminatorGradient: true).Discriminator;
+        var plain = tiny.Gan.DiscriminatorGradients(tiny.Real, GenerateDetached(tiny));
+
+        joint.ShouldNotBeNull();
+        TinyGan.Flatten(joint.Gradients).ShouldBe(TinyGan.Flatten(plain.Gradients));
+        joint.Loss.item<double>().ShouldBe(plain.Loss.item<double>());
+    }
+
     [Fact]
     public void UnrollingContinuesFromTheDiscriminatorOptimizersMomentsAndStepCount()
     {

@@ -18,15 +18,17 @@ internal sealed class TrainingStep(IExperiment experiment, UnrolledGan gan, Trai
 
         // Unroll K discriminator steps and differentiate f_K through them, both terms of Eq. 12 (Eq. 9–10).
         GeneratorGradient? generator = updateGenerator
-            ? gan.GeneratorGradients(real, noise, resampleUnrollBatch ? () => Resample(random) : null)
+            ? gan.GeneratorGradients(real, noise, resampleUnrollBatch ? () => Resample(random) : null,
+                withDiscriminatorGradient: updateDiscriminator)
             : null;
 
         // The discriminator's own update uses the plain objective (Eq. 11). On the same minibatch and parameters
-        // its gradient is exactly the first unrolling step's, so a joint step reuses it.
+        // its gradient is exactly the first unrolling step's (with K = 0, that of G's own logits), so a joint step
+        // reuses it.
         DiscriminatorGradient? discriminator = null;
         if (updateDiscriminator)
         {
-            discriminator = generator?.FirstUnrollStep
+            discriminator = generator?.Discriminator
                 ?? gan.DiscriminatorGradients(real, generator?.Fake ?? GenerateWithoutGraph(noise));
         }
 

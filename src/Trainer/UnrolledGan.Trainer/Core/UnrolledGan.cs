@@ -12,8 +12,11 @@ internal delegate (Tensor Real, Tensor Fake) MinibatchSampler();
 /// <summary>The discriminator's loss and gradient at its live parameters on one minibatch: Eq. 11, and the first unrolling step.</summary>
 internal sealed record DiscriminatorGradient(IReadOnlyList<Tensor> Gradients, Tensor Loss);
 
-/// <summary>What one generator gradient computation produced. <see cref="FirstUnrollStep"/> is null when K = 0.</summary>
-internal sealed record GeneratorGradient(IReadOnlyList<Tensor> Gradients, Tensor Loss, Tensor Fake, DiscriminatorGradient? FirstUnrollStep);
+/// <summary>
+/// What one generator gradient computation produced. <see cref="Discriminator"/> is d f / d θ_D at the live parameters
+/// on the same minibatch (Eq. 11): the first unrolling step's, or with K = 0 the one asked for; otherwise null.
+/// </summary>
+internal sealed record GeneratorGradient(IReadOnlyList<Tensor> Gradients, Tensor Loss, Tensor Fake, DiscriminatorGradient? Discriminator);
 
 /// <summary>
 /// The unrolled GAN of §2.2–2.4: the generator descends f_K(θ_G, θ_D) = f(θ_G, θ_D^K(θ_G, θ_D)) (Eq. 9–10),
@@ -81,14 +84,28 @@ internal sealed class UnrolledGan
         return weights;
     }
 
-    /// <summary>d f_K / d θ_G, both terms of Eq. 12 (or the first alone when the second gradient is off).</summary>
-    public GeneratorGradient GeneratorGradients(Tensor real, Tensor noise, MinibatchSampler? resample = null)
+    /// <summary>
+    /// d f_K / d θ_G, both terms of Eq. 12 (or the first alone when the second gradient is off). The unrolling's first
+    /// step already gives the discriminator's own gradient; with K = 0, <paramref name="withDiscriminatorGradient"/>
+    /// takes it from the logits the generator's loss uses.
+    /// </summary>
+    public GeneratorGradient GeneratorGradients(Tensor real, Tensor noise, MinibatchSampler? resample = null,
+        bool withDiscriminatorGradient = false)
     {
         var fake = _generator.call(noise);
-        var unrolled = Unroll(real, fake, resample, out var firstStep);
-        var loss = _objective.GeneratorLoss(_discriminator.Logits(real, unrolled), _discriminator.Logits(fake, unrolled));
+        var unrolled = Unroll(real, fake, resample, out var discriminator);
+        var realLogits = _discriminator.Logits(real, unrolled);
+        var fakeLogits = _discriminator.Logits(fake, unrolled);
+        if (withDiscriminatorGradient && discriminator is null)
+        {
+            // K = 0, so θ_D^K is the live θ_D: reuse these logits rather than evaluate D on the minibatch again.
+            var discriminatorLoss = _objective.DiscriminatorLoss(realLogits, fakeLogits);
+            discriminator = new DiscriminatorGradient(
+                torch.autograd.grad([discriminatorLoss], unrolled.ToArray(), retain_graph: true).ToArray(), discriminatorLoss.detach());
+        }
+        var loss = _objective.GeneratorLoss(realLogits, fakeLogits);
         var gradients = torch.autograd.grad([loss], GeneratorParameters.Cast<Tensor>().ToArray()).ToArray();
-        return new GeneratorGradient(gradients, loss.detach(), fake.detach(), firstStep);
+        return new GeneratorGradient(gradients, loss.detach(), fake.detach(), discriminator);
     }
 
     /// <summary>d f / d θ_D at the live parameters (Eq. 11); it does not depend on the unrolling.</summary>
