@@ -74,7 +74,7 @@ public static class Presets
     /// <summary>
     /// App. A's networks trained with the notebook's optimizer settings (G lr 1e-3, both updated every step) for
     /// 10,000 steps: on a 2-core machine K = 0 visibly rotates through single modes while K = 10 spreads over all
-    /// eight (the worst of seeds 0–2 reaches 8 of 8 by step 7,000), in about four minutes per K = 10 job. The
+    /// eight (each of seeds 0–2 reaches 8 of 8 by step 8,000), in about three minutes per K = 10 job. The
     /// notebook's 2-layer discriminator costs 3× more per unrolled step, and App. A's own learning rates need tens
     /// of thousands of steps (README, "Budgets").
     /// </summary>

@@ -44,11 +44,13 @@ internal static class SweepBenchmark
         double wall = (status.EndedAt!.Value - status.CreatedAt).TotalSeconds;
         double compute = runs.Sum(r => r.Result.Timings.WallSeconds);
         var before = runs.Select(r => (r.Result.Timings.StartedAt - r.Job.StartedAt!.Value).TotalSeconds).ToArray();
+        var inside = runs.Select(r => r.Result.Timings.WallSeconds - r.Result.Timings.TrainSeconds - r.Result.Timings.EvalSeconds).ToArray();
         var after = runs.Select(r => (r.Job.EndedAt!.Value - r.Result.Timings.CompletedAt).TotalSeconds).ToArray();
         Console.WriteLine();
         Console.WriteLine($"{status.Total} jobs on {slots} slot(s), sweep wall time {wall:0.0} s");
         Console.WriteLine($"sweep efficiency: {compute:0.0} s of job time / ({slots} × {wall:0.0} s) = {compute / (slots * wall):0.000}");
-        Console.WriteLine($"dispatch → trainer running (process start, runtime and libtorch load): mean {before.Average():0.00} s, max {before.Max():0.00} s");
+        Console.WriteLine($"lease → trainer process running its job: mean {before.Average():0.00} s, max {before.Max():0.00} s");
+        Console.WriteLine($"inside the job, neither training nor evaluation (libtorch load, set-up, checkpoints): mean {inside.Average():0.00} s, max {inside.Max():0.00} s");
         Console.WriteLine($"result written → recorded by the sweep: mean {after.Average():0.000} s, max {after.Max():0.000} s");
     }
 }
