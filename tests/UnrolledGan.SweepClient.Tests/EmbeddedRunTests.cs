@@ -4,11 +4,11 @@ using UnrolledGan.Trainer;
 
 namespace UnrolledGan.SweepClient.Tests;
 
-/// <summary>`run` on its embedded silo, as a user types it: Ctrl-C stops cleanly and the same command resumes.</summary>
+/// <summary>`run` on its embedded silo, as a user types it: an interrupt stops it cleanly and the same command resumes.</summary>
 public sealed class EmbeddedRunTests
 {
     [Fact]
-    public async Task CtrlCStopsTheRunAndTheSameCommandResumesWithoutRerunningFinishedJobs()
+    public async Task AnInterruptedRunStopsCleanlyAndTheSameCommandResumesWithoutRerunningFinishedJobs()
     {
         string work = Directory.CreateTempSubdirectory("unrolledgan-run-").FullName;
         var environment = new Dictionary<string, string>
@@ -26,7 +26,9 @@ public sealed class EmbeddedRunTests
         // Interrupt once the first job is finished and the second has written a checkpoint.
         string jobs = Path.Combine(work, "results", "ctrlc", "jobs");
         await WaitForFilesAsync(jobs, ["-s0-", "result.json"], ["-s1-", "checkpoint.bin"]);
-        Process.Start("kill", ["-INT", first.Id.ToString()])!.WaitForExit();
+        // SIGTERM takes the same path as Ctrl-C's SIGINT (the command's cancellation), but unlike SIGINT it is not
+        // ignored in processes a shell started in the background, as CI may run these tests.
+        Process.Start("kill", ["-TERM", first.Id.ToString()])!.WaitForExit();
         await first.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
         first.ExitCode.ShouldBe(130);
 

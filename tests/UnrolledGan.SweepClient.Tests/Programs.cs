@@ -15,19 +15,7 @@ internal static class Programs
 
     public static Process Start(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string workingDirectory)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        var process = Process.Start(start)!;
+        var process = Process.Start(StartInfo(program, arguments, environment, workingDirectory))!;
         // Drain both pipes so a chatty process never blocks on a full one.
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -40,19 +28,7 @@ internal static class Programs
     public static async Task<(int ExitCode, string Output, string Error)> RunClientAsync(
         IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string workingDirectory, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(Client)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(StartInfo(Client, arguments, environment, workingDirectory))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(timeout);
@@ -66,6 +42,24 @@ internal static class Programs
             throw new TimeoutException($"client {string.Join(' ', arguments)} did not end in {timeout}: {await output} {await error}");
         }
         return (process.ExitCode, await output, await error);
+    }
+
+    private static ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment,
+        string workingDirectory)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory,
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+        return start;
     }
 
     /// <summary>A base port with the next few ports free too.</summary>

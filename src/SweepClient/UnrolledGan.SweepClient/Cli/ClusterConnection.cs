@@ -22,18 +22,8 @@ internal sealed class ClusterConnection(IHost host, string description) : IAsync
         builder.AddSerilogLogging("client", consoleLevel: LogEventLevel.Fatal);
         builder.AddTelemetry("unrolledgan-client", prometheus: false);
         builder.UseUnrolledGanClient(gateway);
-        var host = builder.Build();
-        try
-        {
-            await host.StartAsync(cancellation);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            host.Dispose();
-            throw new ClusterUnavailableException(
-                $"cannot reach a cluster at {gateway} ({e.Message}); start a silo (README, \"More silos\") or use `run` without --gateway");
-        }
-        return new ClusterConnection(host, $"cluster at {gateway}");
+        return await StartAsync(builder, $"cluster at {gateway}", cancellation, problem =>
+            $"cannot reach a cluster at {gateway} ({problem}); start a silo (README, \"More silos\") or use `run` without --gateway");
     }
 
     /// <summary>The embedded default: one silo with localhost clustering inside this process.</summary>
@@ -49,6 +39,13 @@ internal sealed class ClusterConnection(IHost host, string description) : IAsync
         builder.AddSerilogLogging("run", consoleLevel: LogEventLevel.Warning);
         builder.AddTelemetry("unrolledgan-run", prometheus: false);
         builder.UseUnrolledGanSilo();
+        return await StartAsync(builder, "embedded silo", cancellation, problem =>
+            $"cannot start the embedded silo ({problem}); if a cluster already runs here, add --gateway {DefaultGateway}");
+    }
+
+    private static async Task<ClusterConnection> StartAsync(HostApplicationBuilder builder, string description,
+        CancellationToken cancellation, Func<string, string> explain)
+    {
         var host = builder.Build();
         try
         {
@@ -57,10 +54,9 @@ internal sealed class ClusterConnection(IHost host, string description) : IAsync
         catch (Exception e) when (e is not OperationCanceledException)
         {
             host.Dispose();
-            throw new ClusterUnavailableException(
-                $"cannot start the embedded silo ({e.Message}); if a cluster already runs here, add --gateway {DefaultGateway}");
+            throw new ClusterUnavailableException(explain(e.Message));
         }
-        return new ClusterConnection(host, "embedded silo");
+        return new ClusterConnection(host, description);
     }
 
     /// <summary>Stops the host gracefully: an embedded silo's trainers checkpoint first, so the sweep can resume.</summary>
