@@ -20,13 +20,8 @@ public sealed class SweepGrain(
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     private static readonly TimeSpan LostCheckPeriod = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan UnknownSiloGrace = TimeSpan.FromSeconds(20);
-
-    /// <summary>A running job not heard of for this long is presumed lost (its trainer grain heartbeats every 30 s).</summary>
-    private static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromMinutes(2);
     private readonly Dictionary<string, JobProgress> _progress = [];
-    private readonly Dictionary<string, DateTimeOffset> _lastHeard = [];
-    private readonly DateTimeOffset _activatedAt = DateTimeOffset.UtcNow;
+    private readonly RunLiveness _liveness = new(membership);
     private readonly SweepGauges _gauges = new(metrics);
     private SweepBook? _book;
 
@@ -114,7 +109,7 @@ public sealed class SweepGrain(
         {
             return null;
         }
-        _lastHeard[lease.Spec.JobId] = DateTimeOffset.UtcNow;
+        _liveness.Heard(lease.Spec.JobId);
         await SaveAsync();
         return lease;
     }
@@ -126,7 +121,7 @@ public sealed class SweepGrain(
         if (holds)
         {
             _progress[progress.JobId] = progress;
-            _lastHeard[progress.JobId] = DateTimeOffset.UtcNow;
+            _liveness.Heard(progress.JobId);
         }
         return Task.FromResult(holds);
     }
@@ -158,34 +153,17 @@ public sealed class SweepGrain(
         {
             return;
         }
-        var lost = _book.RequeueLost(IsAlive);
+        var lost = _book.RequeueLost(_liveness.IsAlive);
         if (lost.Count > 0)
         {
-            logger.LogWarning("Sweep {Sweep}: {Count} job(s) lost with their silo are queued again: {Jobs}", Name, lost.Count, lost);
+            logger.LogWarning("Sweep {Sweep}: {Count} run(s) lost (silo gone or silent) are queued again: {Jobs}", Name, lost.Count, lost);
             foreach (string job in lost)
             {
                 _progress.Remove(job);
-                _lastHeard.Remove(job);
+                _liveness.Forget(job);
             }
             await SaveAsync();
         }
-    }
-
-    /// <summary>
-    /// Whether a running job's run is still alive: its silo is up (a silo this one has not heard of yet gets a grace
-    /// period) and its trainer grain was heard from recently, which also catches a run that never started.
-    /// </summary>
-    private bool IsAlive(JobRecord job)
-    {
-        var now = DateTimeOffset.UtcNow;
-        bool siloUp = job.Silo is { } silo && membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(silo)) switch
-        {
-            SiloStatus.Active or SiloStatus.Joining or SiloStatus.Created => true,
-            SiloStatus.None => job.StartedAt > now - UnknownSiloGrace,
-            _ => false,
-        };
-        var heard = _lastHeard.TryGetValue(job.Spec.JobId, out var last) ? last : _activatedAt;
-        return siloUp && now - heard < HeartbeatTimeout;
     }
 
     private async Task SaveAsync()
