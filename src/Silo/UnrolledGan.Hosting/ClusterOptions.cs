@@ -33,6 +33,10 @@ public sealed class ClusteringOptions
 
     public string? SiloName { get; set; }
 
+    /// <summary>The "Cluster" section, read before the host is built (clustering, ports and telemetry depend on it).</summary>
+    public static ClusteringOptions From(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Get<ClusteringOptions>(configuration.GetSection(SectionName)) ?? new ClusteringOptions();
+
     public int InstanceSiloPort => SiloPort + Instance;
 
     public int InstanceGatewayPort => GatewayPort + Instance;

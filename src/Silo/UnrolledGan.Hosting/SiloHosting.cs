@@ -13,7 +13,7 @@ public static class SiloHosting
     /// <summary>An Orleans silo that runs sweeps: clustering from the "Cluster" section, trace propagation, orchestration.</summary>
     public static IHostApplicationBuilder UseUnrolledGanSilo(this IHostApplicationBuilder builder, Action<ISiloBuilder>? configure = null)
     {
-        var cluster = builder.Configuration.GetSection(ClusteringOptions.SectionName).Get<ClusteringOptions>() ?? new ClusteringOptions();
+        var cluster = ClusteringOptions.From(builder.Configuration);
         Validate(cluster);
         // Trainers get Workers:ShutdownGrace to checkpoint; the host must wait that long, and for Orleans after it.
         var grace = builder.Configuration.GetValue<TimeSpan?>("Workers:ShutdownGrace") ?? TimeSpan.FromSeconds(30);
@@ -55,7 +55,7 @@ public static class SiloHosting
     public static IHostApplicationBuilder UseUnrolledGanClient(this IHostApplicationBuilder builder, string gateways)
     {
         var endpoints = gateways.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ResolveEndpoint).ToArray();
-        var cluster = builder.Configuration.GetSection(ClusteringOptions.SectionName).Get<ClusteringOptions>() ?? new ClusteringOptions();
+        var cluster = ClusteringOptions.From(builder.Configuration);
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(endpoints);

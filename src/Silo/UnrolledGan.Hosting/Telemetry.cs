@@ -17,7 +17,7 @@ public static class Telemetry
     public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder, string serviceName, bool prometheus)
     {
         var options = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        int instance = builder.Configuration.GetValue<int>($"{ClusteringOptions.SectionName}:{nameof(ClusteringOptions.Instance)}");
+        int instance = ClusteringOptions.From(builder.Configuration).Instance;
         string version = typeof(Telemetry).Assembly.GetName().Version?.ToString() ?? "0";
         bool otlp = !string.IsNullOrWhiteSpace(options.OtlpEndpoint);
         var telemetry = builder.Services.AddOpenTelemetry()

@@ -16,7 +16,7 @@ try
     builder.AddSerilogLogging("silo");
     builder.AddTelemetry("unrolledgan-silo", prometheus: true);
     var dashboard = builder.Configuration.GetSection(SiloDashboardOptions.SectionName).Get<SiloDashboardOptions>() ?? new();
-    int instance = builder.Configuration.GetValue<int>("Cluster:Instance");
+    int instance = ClusteringOptions.From(builder.Configuration).Instance;
     builder.UseUnrolledGanSilo(silo =>
     {
         if (dashboard.Port > 0)

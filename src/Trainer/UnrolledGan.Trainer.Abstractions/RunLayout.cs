@@ -12,4 +12,9 @@ public sealed record RunLayout(string Folder)
 
     /// <summary>Held exclusively (flock) by the trainer that owns the folder; the kernel frees it when that process dies.</summary>
     public string Lock => Path.Combine(Folder, "job.lock");
+
+    /// <summary>The folder's result, or null while the job has not finished.</summary>
+    public TrainingResult? ReadResult() => File.Exists(Result)
+        ? System.Text.Json.JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(Result), TrainerJson.Options)
+        : null;
 }

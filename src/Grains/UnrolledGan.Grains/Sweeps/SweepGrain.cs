@@ -25,6 +25,9 @@ public sealed class SweepGrain(
     private readonly SweepGauges _gauges = new(metrics);
     private SweepBook? _book;
 
+    /// <summary>The report written when the sweep completed; later queries return it rather than write it again.</summary>
+    private SweepResults? _completedReport;
+
     private string Name => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -62,6 +65,7 @@ public sealed class SweepGrain(
             }
             if (_book!.Reopen())
             {
+                _completedReport = null;
                 state.State.Phase = SweepPhase.Running;
                 await SaveAsync();
             }
@@ -84,7 +88,7 @@ public sealed class SweepGrain(
     public Task<SweepStatus?> GetStatusAsync() => Task.FromResult(state.State.Spec is null ? null : Status());
 
     public Task<SweepResults?> GetResultsAsync() => Task.FromResult(state.State.Spec is { } spec
-        ? SweepReport.Write(spec, state.State.Jobs, results.Value.SweepFolder(Name))
+        ? (state.State.Phase == SweepPhase.Completed ? _completedReport : null) ?? WriteReport(spec)
         : null);
 
     public async Task CancelAsync()
@@ -141,7 +145,7 @@ public sealed class SweepGrain(
         {
             state.State.Phase = SweepPhase.Completed;
             state.State.EndedAt = DateTimeOffset.UtcNow;
-            SweepReport.Write(state.State.Spec!, state.State.Jobs, results.Value.SweepFolder(Name));
+            _completedReport = WriteReport(state.State.Spec!);
             logger.LogInformation("Sweep {Sweep} completed", Name);
         }
         await SaveAsync();
@@ -174,6 +178,8 @@ public sealed class SweepGrain(
         await GrainFactory.GetGrain<ISweepCatalogGrain>(0).RecordAsync(new SweepEntry(Name, s.Spec!.Experiment, s.Phase, s.Jobs.Count,
             s.Jobs.Count(j => j.Status == JobStatus.Succeeded), s.Jobs.Count(j => j.Status == JobStatus.Failed), s.CreatedAt));
     }
+
+    private SweepResults WriteReport(SweepSpec spec) => SweepReport.Write(spec, state.State.Jobs, results.Value.SweepFolder(Name));
 
     private SweepStatus Status() => new()
     {

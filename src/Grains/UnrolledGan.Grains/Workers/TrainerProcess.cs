@@ -53,9 +53,9 @@ public sealed partial class TrainerProcess : IDisposable
     /// <summary>The next progress line, or null at the end of the stream.</summary>
     public Task<string?> ReadLineAsync() => _process.StandardOutput.ReadLineAsync();
 
-    public async Task<int> WaitForExitAsync(CancellationToken cancellation = default)
+    public async Task<int> WaitForExitAsync()
     {
-        await _process.WaitForExitAsync(cancellation);
+        await _process.WaitForExitAsync();
         return _process.ExitCode;
     }
 

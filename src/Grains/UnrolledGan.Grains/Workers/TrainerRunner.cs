@@ -166,7 +166,7 @@ public sealed class TrainerRunner(
         string? reason = exit is JobExit.Succeeded or JobExit.Interrupted or JobExit.Busy
             ? null
             : $"exit code {exitCode}: {(run.Process.StderrTail is { Length: > 0 } tail ? tail : last?.Error ?? "no message")}";
-        var result = exit == JobExit.Succeeded ? ReadResult(run.Process.Folder) : null;
+        var result = exit == JobExit.Succeeded ? new RunLayout(run.Process.Folder).ReadResult() : null;
         return new JobOutcome(run.Lease.Spec.JobId, exit, reason, result?.Metrics ?? last?.Metrics, result?.Timings.TrainSeconds,
             run.Lease.Silo, exitCode, run.Lease.Attempt);
     }
@@ -205,12 +205,6 @@ public sealed class TrainerRunner(
         {
             return null;
         }
-    }
-
-    private static TrainingResult? ReadResult(string folder)
-    {
-        string path = new RunLayout(folder).Result;
-        return File.Exists(path) ? JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(path), TrainerJson.Options) : null;
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

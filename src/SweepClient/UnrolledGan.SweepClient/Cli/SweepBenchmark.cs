@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using UnrolledGan.Grains;
 using UnrolledGan.SweepClient.Specs;
 using UnrolledGan.SweepClient.Views;
@@ -39,8 +38,9 @@ internal static class SweepBenchmark
 
     private static void Report(SweepStatus status, int slots)
     {
-        var runs = status.Jobs.Select(job => (Job: job, Result: JsonSerializer.Deserialize<TrainingResult>(
-            File.ReadAllText(Path.Combine(status.ResultsFolder, "jobs", job.Spec.JobId, "result.json")), TrainerJson.Options)!)).ToArray();
+        var runs = status.Jobs
+            .Select(job => (Job: job, Result: new RunLayout(Path.Combine(status.ResultsFolder, "jobs", job.Spec.JobId)).ReadResult()!))
+            .ToArray();
         double wall = (status.EndedAt!.Value - status.CreatedAt).TotalSeconds;
         double compute = runs.Sum(r => r.Result.Timings.WallSeconds);
         var before = runs.Select(r => (r.Result.Timings.StartedAt - r.Job.StartedAt!.Value).TotalSeconds).ToArray();

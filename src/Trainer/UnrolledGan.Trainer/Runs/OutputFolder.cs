@@ -60,11 +60,7 @@ internal static class OutputFolder
     /// <summary>The finished result in the folder, when a resumed job has nothing left to do.</summary>
     public static TrainingResult? CompletedResult(RunLayout layout, TrainingConfig config)
     {
-        if (!File.Exists(layout.Result))
-        {
-            return null;
-        }
-        var result = JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(layout.Result), TrainerJson.Options);
+        var result = layout.ReadResult();
         return result?.Config == config ? result : null;
     }
 
