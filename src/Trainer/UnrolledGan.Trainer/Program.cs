@@ -7,6 +7,7 @@ var root = new RootCommand("UnrolledGan trainer: runs one unrolled-GAN job (Metz
     ConfigCommand.Create(),
     BenchmarkCommand.Create(),
     CheckCommand.Create(),
+    DataCommand.Create(),
 };
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
