@@ -35,11 +35,13 @@ public static class DistanceHistogram
         using var surface = SKSurface.Create(new SKImageInfo(Width, Height));
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
-        using var titleFont = new SKFont(SKTypeface.Default, 16);
-        using var textFont = new SKFont(SKTypeface.Default, 12);
+        var typeface = Typeface(out bool hasEll);
+        string Text(string text) => hasEll ? text : text.Replace('ℓ', 'l');
+        using var titleFont = new SKFont(typeface, 16);
+        using var textFont = new SKFont(typeface, 12);
         using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
         using var axis = new SKPaint { Color = SKColors.Black, Style = SKPaintStyle.Stroke, StrokeWidth = 1 };
-        canvas.DrawText(title, Left, 26, titleFont, ink);
+        canvas.DrawText(Text(title), Left, 26, titleFont, ink);
 
         float plotWidth = Width - Left - Right, plotHeight = Height - Top - Bottom;
         float X(double value) => Left + (float)(value / high) * plotWidth;
@@ -56,7 +58,7 @@ public static class DistanceHistogram
             canvas.DrawLine(Left - 5, Y(tick), Left, Y(tick), axis);
             canvas.DrawText(tick.ToString("G3"), Left - 8, Y(tick) + 4, SKTextAlign.Right, textFont, ink);
         }
-        canvas.DrawText("ℓ2 distance", Left + plotWidth / 2, Height - 14, SKTextAlign.Center, textFont, ink);
+        canvas.DrawText(Text("ℓ2 distance"), Left + plotWidth / 2, Height - 14, SKTextAlign.Center, textFont, ink);
         canvas.Save();
         canvas.RotateDegrees(-90, 16, Top + plotHeight / 2);
         canvas.DrawText("density", 16, Top + plotHeight / 2 + 4, SKTextAlign.Center, textFont, ink);
@@ -79,12 +81,31 @@ public static class DistanceHistogram
             float legendY = Top + 16 + s * 18;
             float legendX = Left + plotWidth - 150;
             canvas.DrawLine(legendX, legendY - 4, legendX + 24, legendY - 4, line);
-            canvas.DrawText(series[s].Label, legendX + 30, legendY, textFont, ink);
+            canvas.DrawText(Text(series[s].Label), legendX + 30, legendY, textFont, ink);
         }
 
         using var snapshot = surface.Snapshot();
         using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
         AtomicFile.WriteAllBytes(path, png.ToArray());
+    }
+
+    /// <summary>
+    /// A face that has "ℓ" (U+2113): the default one here (DejaVu Serif) lacks it and would draw a box, and the font
+    /// manager's character match finds nothing without fontconfig. Failing all, "ℓ" is written as "l".
+    /// </summary>
+    private static SKTypeface Typeface(out bool hasEll)
+    {
+        const int ell = 0x2113;
+        foreach (var candidate in new[] { SKTypeface.Default, SKTypeface.FromFamilyName("DejaVu Sans"), SKFontManager.Default.MatchCharacter(ell) })
+        {
+            if (candidate is not null && candidate.ContainsGlyph(ell))
+            {
+                hasEll = true;
+                return candidate;
+            }
+        }
+        hasEll = false;
+        return SKTypeface.Default;
     }
 
     /// <summary>Counts per bin divided by (count · bin width): unit area, so series of different sizes overlay.</summary>
