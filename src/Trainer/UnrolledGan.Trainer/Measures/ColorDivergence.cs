@@ -29,13 +29,25 @@ public static class ColorDivergence
         {
             throw new ArgumentException($"The sets' dimensions differ: {densityP.Dimension} and {densityQ.Dimension}.", nameof(q));
         }
+        // Draw every point first, in order, so the seed alone fixes them; then evaluate in parallel, which cannot
+        // change the result because each term lands in its own slot and the sum runs in order.
         var random = new Random(seed);
-        Span<double> x = stackalloc double[densityP.Dimension];
-        double sum = 0;
+        int d = densityP.Dimension;
+        var points = new double[2 * draws * d];
         for (int k = 0; k < 2 * draws; k++)
         {
-            (k < draws ? densityP : densityQ).Sample(random, x);
-            sum += Integrand(densityP.LogDensity(x) - densityQ.LogDensity(x));
+            (k < draws ? densityP : densityQ).Sample(random, points.AsSpan(k * d, d));
+        }
+        var terms = new double[2 * draws];
+        Parallel.For(0, 2 * draws, k =>
+        {
+            var x = points.AsSpan(k * d, d);
+            terms[k] = Integrand(densityP.LogDensity(x) - densityQ.LogDensity(x));
+        });
+        double sum = 0;
+        foreach (double term in terms)
+        {
+            sum += term;
         }
         return sum / (2 * draws);
     }
