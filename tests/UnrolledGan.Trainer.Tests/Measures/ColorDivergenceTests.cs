@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using UnrolledGan.Trainer.Measures;
 
 namespace UnrolledGan.Trainer.Tests.Measures;
@@ -68,20 +67,6 @@ public sealed class ColorDivergenceTests
 
         ColorDivergence.JsDivergence(p, q).ShouldBe(first);
         ColorDivergence.JsDivergence(q, p).ShouldBe(first, 0.01);
-    }
-
-    [Fact]
-    public void ThreeThousandColoursEachTakeWellUnderTwoSeconds()
-    {
-        var gaussian = new Gaussian(seed: 6);
-        var p = gaussian.Points(3000, [0, 0, 0], 0.5);
-        var q = gaussian.Points(3000, [0.2, 0, 0], 0.5);
-
-        var clock = Stopwatch.StartNew();
-        ColorDivergence.JsDivergence(p, q);
-
-        // Loose on purpose: the machine is shared; an O(n²·draws) slip would take minutes, not seconds.
-        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(2));
     }
 
     [Fact]
