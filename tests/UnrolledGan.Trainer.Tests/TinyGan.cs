@@ -1,4 +1,5 @@
 using UnrolledGan.Trainer.Core;
+using UnrolledGan.Trainer.Images;
 using UnrolledGan.Trainer.Mixture;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -17,19 +18,28 @@ internal sealed class TinyGan : IDisposable
     public const int Batch = 6;
 
     public TinyGan(int unroll, bool secondGradient, double learningRate = 0.05, GeneratorLoss loss = GeneratorLoss.Minimax,
-        int warmupSteps = 3, int seed = 7)
+        int warmupSteps = 3, int seed = 7, bool convolutional = false)
     {
         torch.manual_seed(seed);
-        Generator = new MixtureGenerator(NoiseDimension, hiddenUnits: 4, layers: 1, Activation.Tanh, initGain: 1.0);
+        if (convolutional)
+        {
+            // Apps. C–F's discriminator (strided convolutions, batch statistics, leaky ReLU) on 1×6×6 images.
+            Generator = new TinyImageGenerator(NoiseDimension, ImageSide);
+            Discriminator = new ConvDiscriminator(1, ImageSide, ImageSide, [2, 3], CPU, ScalarType.Float64);
+        }
+        else
+        {
+            Generator = new MixtureGenerator(NoiseDimension, hiddenUnits: 4, layers: 1, Activation.Tanh, initGain: 1.0);
+            Discriminator = new MixtureDiscriminator(hiddenUnits: 5, layers: 1, Activation.Tanh, inputScale: 0.5, initGain: 1.0,
+                CPU, ScalarType.Float64);
+        }
         Generator.to(ScalarType.Float64);
-        Discriminator = new MixtureDiscriminator(hiddenUnits: 5, layers: 1, Activation.Tanh, inputScale: 0.5, initGain: 1.0,
-            CPU, ScalarType.Float64);
         Objective = new GanObjective(loss);
         LearningRate = learningRate;
         Gan = new Core.UnrolledGan(Generator, Discriminator, Objective,
             new FunctionalAdam(learningRate, 0.5, 0.999, 1e-8), new FunctionalAdam(learningRate, 0.5, 0.999, 1e-8),
             new UnrollSettings(unroll, secondGradient));
-        Real = randn(Batch, 2, dtype: ScalarType.Float64) * 2;
+        Real = convolutional ? randn(Batch, 1, ImageSide, ImageSide, dtype: ScalarType.Float64).tanh() : randn(Batch, 2, dtype: ScalarType.Float64) * 2;
         Noise = randn(Batch, NoiseDimension, dtype: ScalarType.Float64);
         InitialDiscriminator = Discriminator.Parameters.Select(p => p.detach().clone()).ToArray();
         WarmupGradients = Enumerable.Range(0, warmupSteps)
@@ -61,8 +71,10 @@ internal sealed class TinyGan : IDisposable
         return (weights, adam);
     }
 
-    public MixtureGenerator Generator { get; }
-    public MixtureDiscriminator Discriminator { get; }
+    public const int ImageSide = 6;
+
+    public nn.Module<Tensor, Tensor> Generator { get; }
+    public IFunctionalDiscriminator Discriminator { get; }
     public GanObjective Objective { get; }
     public Core.UnrolledGan Gan { get; }
     public double LearningRate { get; }
@@ -79,4 +91,20 @@ internal sealed class TinyGan : IDisposable
         Real.Dispose();
         Noise.Dispose();
     }
+}
+
+/// <summary>A smooth generator of 1×side×side images for the convolutional discriminator's gradient checks.</summary>
+internal sealed class TinyImageGenerator : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear _layer;
+    private readonly int _side;
+
+    public TinyImageGenerator(int noiseDimension, int side) : base(nameof(TinyImageGenerator))
+    {
+        _side = side;
+        _layer = nn.Linear(noiseDimension, side * side);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor noise) => tanh(_layer.call(noise)).view(-1, 1, _side, _side);
 }

@@ -12,11 +12,13 @@ public sealed class UnrolledGradientTests
     private const double Epsilon = 1e-6;
 
     [Theory]
-    [InlineData(GeneratorLoss.Minimax)]
-    [InlineData(GeneratorLoss.NonSaturating)]
-    public void WithNoUnrollingTheGeneratorGradientIsThePlainGanGradient(GeneratorLoss loss)
+    [InlineData(GeneratorLoss.Minimax, false)]
+    [InlineData(GeneratorLoss.NonSaturating, false)]
+    [InlineData(GeneratorLoss.Minimax, true)]
+    [InlineData(GeneratorLoss.NonSaturating, true)]
+    public void WithNoUnrollingTheGeneratorGradientIsThePlainGanGradient(GeneratorLoss loss, bool convolutional)
     {
-        using var tiny = new TinyGan(unroll: 0, secondGradient: true, loss: loss);
+        using var tiny = new TinyGan(unroll: 0, secondGradient: true, loss: loss, convolutional: convolutional);
 
         var unrolled = TinyGan.Flatten(tiny.Gan.GeneratorGradients(tiny.Real, tiny.Noise).Gradients);
 
@@ -32,13 +34,16 @@ public sealed class UnrolledGradientTests
     }
 
     [Theory]
-    [InlineData(1, true)]
-    [InlineData(3, true)]
-    [InlineData(1, false)]
-    [InlineData(3, false)]
-    public void UnrolledGradientMatchesCentralFiniteDifferences(int unroll, bool secondGradient)
+    [InlineData(1, true, false)]
+    [InlineData(3, true, false)]
+    [InlineData(1, false, false)]
+    [InlineData(3, false, false)]
+    [InlineData(1, true, true)]
+    [InlineData(3, true, true)]
+    [InlineData(3, false, true)]
+    public void UnrolledGradientMatchesCentralFiniteDifferences(int unroll, bool secondGradient, bool convolutional)
     {
-        using var tiny = new TinyGan(unroll, secondGradient);
+        using var tiny = new TinyGan(unroll, secondGradient, convolutional: convolutional);
 
         var analytic = TinyGan.Flatten(tiny.Gan.GeneratorGradients(tiny.Real, tiny.Noise).Gradients);
 
@@ -49,13 +54,14 @@ public sealed class UnrolledGradientTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(3)]
-    public void TheSecondTermOfEquation12IsNotNegligibleHere(int unroll)
+    [InlineData(1, false)]
+    [InlineData(3, false)]
+    [InlineData(3, true)]
+    public void TheSecondTermOfEquation12IsNotNegligibleHere(int unroll, bool convolutional)
     {
         // Guards the finite-difference test above: if both terms agreed it could not tell them apart.
-        using var full = new TinyGan(unroll, secondGradient: true);
-        using var firstTerm = new TinyGan(unroll, secondGradient: false);
+        using var full = new TinyGan(unroll, secondGradient: true, convolutional: convolutional);
+        using var firstTerm = new TinyGan(unroll, secondGradient: false, convolutional: convolutional);
 
         var withSecond = TinyGan.Flatten(full.Gan.GeneratorGradients(full.Real, full.Noise).Gradients);
         var withoutSecond = TinyGan.Flatten(firstTerm.Gan.GeneratorGradients(firstTerm.Real, firstTerm.Noise).Gradients);

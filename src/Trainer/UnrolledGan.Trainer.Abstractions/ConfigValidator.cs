@@ -49,6 +49,23 @@ public static partial class ConfigValidator
             check.That(Scaled(mixture.HiddenUnits, config.GeneratorSize) >= 1 && Scaled(mixture.HiddenUnits, config.DiscriminatorSize) >= 1,
                 "mixture.hiddenUnits", $"scaled by generatorSize and discriminatorSize must leave at least one unit (got {mixture.HiddenUnits})");
         }
+        else if (Experiments.IsKnown(config.Experiment))
+        {
+            var datasets = Experiments.DatasetsOf(config.Experiment);
+            check.That(datasets.Contains(config.Dataset), "dataset",
+                $"'{config.Dataset}' is not a data set of {config.Experiment} (known: {string.Join(", ", datasets)})");
+            check.AtLeast("evalSamples", config.EvalSamples, 2);
+            check.AtLeast("images.inferenceTargets", config.Images.InferenceTargets, 1);
+            check.AtLeast("images.inferenceStarts", config.Images.InferenceStarts, 1);
+            check.AtLeast("images.inferenceIterations", config.Images.InferenceIterations, 1);
+            check.AtLeast("images.distancePairs", config.Images.DistancePairs, 1);
+            check.AtLeast("images.pictureSamples", config.Images.PictureSamples, 1);
+            check.That(config.Images.ColorStandardDeviation >= 0, "images.colorStandardDeviation", "must be 0 or more");
+            check.That(config.Images.PixelNoise >= 0, "images.pixelNoise", "must be 0 or more");
+            // The narrowest layer of Apps. C–F is 8 units (App. E's discriminator) before scaling.
+            check.That(Scaled(8, config.DiscriminatorSize) >= 1, "discriminatorSize", $"leaves a layer without units (got {config.DiscriminatorSize})");
+            check.That(Scaled(64, config.GeneratorSize) >= 1, "generatorSize", $"leaves a layer without units (got {config.GeneratorSize})");
+        }
         return check.Problems;
     }
 

@@ -12,12 +12,24 @@ public static class Presets
     public static TrainingConfig Create(string experiment, string preset)
     {
         Experiments.Require(experiment);
+        if (!Names.Contains(preset))
+        {
+            throw new ConfigException("preset", $"unknown preset '{preset}' (known: {string.Join(", ", Names)})");
+        }
+        if (experiment != Experiments.MixtureOfGaussians)
+        {
+            return preset switch
+            {
+                Paper => ImagePresets.Paper(experiment),
+                Quick => ImagePresets.Quick(experiment),
+                _ => throw new ConfigException("preset", $"'{preset}' is a preset of {Experiments.MixtureOfGaussians} only (use {Quick} or {Paper})"),
+            };
+        }
         return preset switch
         {
             Paper => MixturePaper,
             Notebook => MixtureNotebook,
-            Quick => MixtureQuick,
-            _ => throw new ConfigException("preset", $"unknown preset '{preset}' (known: {string.Join(", ", Names)})"),
+            _ => MixtureQuick,
         };
     }
 

@@ -10,6 +10,12 @@ public sealed record RunLayout(string Folder)
     public string Density => Path.Combine(Folder, "density.png");
     public string DensityData => Path.Combine(Folder, "density.json");
 
+    /// <summary>Per-target reconstruction errors of inference via optimization (§3.4.1), in a fixed target order.</summary>
+    public string Inference => Path.Combine(Folder, "inference.json");
+
+    /// <summary>Pairwise ℓ2 distances of the final model's samples and of the data (§3.4.2).</summary>
+    public string Distances => Path.Combine(Folder, "distances.json");
+
     /// <summary>Held exclusively (flock) by the trainer that owns the folder; the kernel frees it when that process dies.</summary>
     public string Lock => Path.Combine(Folder, "job.lock");
 

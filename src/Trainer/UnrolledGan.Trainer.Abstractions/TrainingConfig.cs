@@ -51,6 +51,11 @@ public sealed record TrainingConfig
 
     public MixtureOptions Mixture { get; init; } = new();
 
+    /// <summary>The image experiments' data set: mnist, fashion-mnist or cifar10 (where the experiment allows it).</summary>
+    public string Dataset { get; init; } = "mnist";
+
+    public ImageOptions Images { get; init; } = new();
+
     /// <summary>Samples drawn for each evaluation (at least 2,500 for the mixture metrics).</summary>
     public int EvalSamples { get; init; } = 2500;
 
@@ -86,6 +91,31 @@ public sealed record MixtureOptions
 
     /// <summary>A mode is covered when at least this many high-quality samples (within 3σ) fall in it.</summary>
     public int MinSamplesPerMode { get; init; } = 25;
+}
+
+/// <summary>Settings of the image experiments' measures (§3.3–3.4): how many samples, targets and pairs they use.</summary>
+public sealed record ImageOptions
+{
+    /// <summary>Data images whose reconstruction by optimization is measured (§3.4.1; the paper uses 1,280).</summary>
+    public int InferenceTargets { get; init; } = 1280;
+
+    /// <summary>Random starts of z per target; the best reconstruction counts (§3.4.1: 3).</summary>
+    public int InferenceStarts { get; init; } = 3;
+
+    /// <summary>L-BFGS iterations per start.</summary>
+    public int InferenceIterations { get; init; } = 100;
+
+    /// <summary>Random pairs whose ℓ2 distance is measured, for the model and the data alike (§3.4.2).</summary>
+    public int DistancePairs { get; init; } = 10_000;
+
+    /// <summary>Standard deviation of the digit colour (App. F.1: 0.5).</summary>
+    public double ColorStandardDeviation { get; init; } = 0.5;
+
+    /// <summary>Standard deviation of the per-pixel noise (App. F.1: 0.2).</summary>
+    public double PixelNoise { get; init; } = 0.2;
+
+    /// <summary>Generated images shown in each snapshot picture.</summary>
+    public int PictureSamples { get; init; } = 64;
 }
 
 public enum Schedule

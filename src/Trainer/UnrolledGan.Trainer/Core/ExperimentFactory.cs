@@ -1,4 +1,5 @@
 using TorchSharp;
+using UnrolledGan.Trainer.Images;
 using UnrolledGan.Trainer.Mixture;
 using static TorchSharp.torch;
 
@@ -13,6 +14,8 @@ internal static class ExperimentFactory
         return config.Experiment switch
         {
             Experiments.MixtureOfGaussians => new MixtureExperiment(config, device),
+            Experiments.RnnMnist or Experiments.StackedMnist or Experiments.ColoredMnist or Experiments.Cifar10 =>
+                ImageExperiments.Create(config, device),
             _ => throw new ConfigException("experiment", $"unknown experiment '{config.Experiment}'"),
         };
     }

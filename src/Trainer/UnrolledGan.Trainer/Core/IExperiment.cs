@@ -12,6 +12,9 @@ internal interface IExperiment : IDisposable
     Tensor SampleReal(int count, Generator random);
     Tensor SampleNoise(int count, Generator random);
 
+    /// <summary>Most samples generated in one call at evaluation; image generators' activations take gigabytes at thousands of samples.</summary>
+    int EvaluationBatch => int.MaxValue;
+
     /// <summary>The experiment's metrics on generated samples (a CPU sync point; called at snapshot steps only).</summary>
     IReadOnlyDictionary<string, double?> Evaluate(Tensor generated);
 
@@ -20,4 +23,7 @@ internal interface IExperiment : IDisposable
 
     /// <summary>The same picture of the data, drawn as the last column.</summary>
     SnapshotImage DataPicture(Generator random);
+
+    /// <summary>Measures too costly for every snapshot (inference via optimization), taken once on the final model; they may leave files in the job's folder.</summary>
+    IReadOnlyDictionary<string, double?> EvaluateFinal(RunLayout layout, Generator random) => new Dictionary<string, double?>();
 }

@@ -12,6 +12,7 @@ internal sealed class StepRandom(int seed, Device device) : IDisposable
     public const ulong TrainingStream = 1;
     public const ulong EvaluationStream = 2;
     public const ulong InitializationStream = 3;
+    public const ulong FinalEvaluationStream = 4;
 
     private readonly Generator _generator = new(0, device);
 

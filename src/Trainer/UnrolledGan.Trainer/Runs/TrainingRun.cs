@@ -123,7 +123,8 @@ internal sealed class TrainingRun : IDisposable
         {
             _session.Experiment.Generator.eval();
             var random = _session.Random.For(_step, StepRandom.EvaluationStream);
-            var generated = _session.Gan.Generate(_session.Experiment.SampleNoise(_config.EvalSamples, random));
+            var noise = _session.Experiment.SampleNoise(_config.EvalSamples, random);
+            var generated = GenerateInBatches(noise);
             _snapshots.Add(new SnapshotMetrics(_step, _session.Experiment.Evaluate(generated)));
             _pictures.Add(_session.Experiment.Picture(_step, generated));
             _dataPicture ??= _session.Experiment.DataPicture(_session.Random.For(-1, StepRandom.EvaluationStream));
@@ -139,6 +140,25 @@ internal sealed class TrainingRun : IDisposable
             Event = ProgressEvent.Kinds.Snapshot, Step = _step, TotalSteps = _config.Steps, Metrics = _snapshots[^1].Metrics,
         });
     }
+
+    /// <summary>The final model's costly measures, with their own randomness so a resumed job takes exactly the same.</summary>
+    private IReadOnlyDictionary<string, double?> EvaluateFinal()
+    {
+        long started = Stopwatch.GetTimestamp();
+        using var scope = NewDisposeScope();
+        _session.Experiment.Generator.eval();
+        var metrics = _session.Experiment.EvaluateFinal(_layout, _session.Random.For(_config.Steps, StepRandom.FinalEvaluationStream));
+        _session.Experiment.Generator.train();
+        _evalSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return metrics;
+    }
+
+    /// <summary>Evaluation samples a batch at a time, each batch's activations freed before the next.</summary>
+    private Tensor GenerateInBatches(Tensor noise) => cat(noise.split(_session.Experiment.EvaluationBatch).Select(batch =>
+    {
+        using var scope = NewDisposeScope();
+        return _session.Gan.Generate(batch).MoveToOuterDisposeScope();
+    }).ToArray());
 
     private IReadOnlyList<(string Name, Tensor Tensor)> CheckpointTensors()
     {
@@ -197,7 +217,7 @@ internal sealed class TrainingRun : IDisposable
         {
             JobId = jobId,
             Config = _config,
-            Metrics = _snapshots[^1].Metrics,
+            Metrics = _snapshots[^1].Metrics.Concat(EvaluateFinal()).ToDictionary(),
             Snapshots = _snapshots,
             Timings = new RunTimings
             {
@@ -210,7 +230,8 @@ internal sealed class TrainingRun : IDisposable
                 ResumedFromStep = _resumedFromStep,
             },
             Environment = TorchRuntime.Describe(_config),
-            Artifacts = [.. new[] { _layout.Density, _layout.Snapshots, _layout.Checkpoint }.Select(Path.GetFileName).OfType<string>()],
+            Artifacts = [.. new[] { _layout.Density, _layout.Snapshots, _layout.Checkpoint, _layout.Inference, _layout.Distances }
+                .Where(File.Exists).Select(Path.GetFileName).OfType<string>()],
         };
         AtomicFile.WriteAllText(_layout.Result, JsonSerializer.Serialize(result, TrainerJson.Options));
         _progress.Write(new ProgressEvent

@@ -1,0 +1,7 @@
+namespace UnrolledGan.Trainer;
+
+/// <summary>inference.json: the best reconstruction MSE of each target, targets in the same order for every job of a sweep.</summary>
+public sealed record InferenceFile(IReadOnlyList<float> Errors);
+
+/// <summary>distances.json: ℓ2 distances of random sample pairs from the final model and from the data (Fig. 6).</summary>
+public sealed record PairDistanceFile(double DataMedian, IReadOnlyList<double> Model, IReadOnlyList<double> Data);
