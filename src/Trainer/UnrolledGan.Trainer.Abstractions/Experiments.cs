@@ -54,6 +54,7 @@ public static class Experiments
         [
             new(Metrics.ModesCovered, "Digit classes generated", HigherIsBetter: true),
             new(Metrics.ReverseKl, "KL(model || data) over digits", HigherIsBetter: false),
+            new(Metrics.DistanceMedian, "Pairwise distance median", HigherIsBetter: true),
             new(Metrics.DistanceMedianRatio, "Pairwise distance median / data's", HigherIsBetter: true),
         ],
         [StackedMnist] =
@@ -64,6 +65,7 @@ public static class Experiments
         [ColoredMnist] =
         [
             new(Metrics.JsDivergence, "JS divergence of colours", HigherIsBetter: false),
+            new(Metrics.DistanceMedian, "Pairwise distance median", HigherIsBetter: true),
             new(Metrics.DistanceMedianRatio, "Pairwise distance median / data's", HigherIsBetter: true),
         ],
         [Cifar10] =
