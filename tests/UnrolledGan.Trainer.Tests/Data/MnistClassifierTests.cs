@@ -29,6 +29,16 @@ public sealed class MnistClassifierTests
     }
 
     [Fact]
+    public void ImagesOfTheWrongShapeAreRejectedBeforeLibtorchSeesThem()
+    {
+        string data = DataDirectory.Resolve(null);
+        using var classifier = MnistClassifier.Load(data, CPU);
+        using var rgb = zeros(2, 3, 28, 28);
+
+        Should.Throw<ArgumentException>(() => classifier.Classify(rgb)).Message.ShouldContain("expected images N×1×28×28, got [2×3×28×28]");
+    }
+
+    [Fact]
     public void TheSplitHoldsOutEveryFifthDigit()
     {
         MnistClassifier.HeldOutIndices(12).ShouldBe([4, 9]);
