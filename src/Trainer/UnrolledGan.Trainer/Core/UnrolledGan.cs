@@ -108,7 +108,8 @@ internal sealed class UnrolledGan
         var trajectory = UnrollTrajectory(real, fake, resample, out var discriminator);
 
         // f_K at θ_D^K (Eq. 9), or App. B.2's mean over θ_D^1 … θ_D^K; with K = 0 both are f at the live θ_D.
-        IEnumerable<IReadOnlyList<Tensor>> targets = _settings.Target == UnrollTarget.Average && trajectory.Count > 1 ? trajectory.Skip(1) : [trajectory[^1]];
+        IEnumerable<IReadOnlyList<Tensor>> targets =
+            _settings.Target == UnrollTarget.Average && trajectory.Count > 1 ? trajectory.Skip(1) : [trajectory[^1]];
         var unrolledLosses = new List<Tensor>();
         foreach (var weights in targets)
         {
