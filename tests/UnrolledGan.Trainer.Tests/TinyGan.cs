@@ -18,7 +18,8 @@ internal sealed class TinyGan : IDisposable
     public const int Batch = 6;
 
     public TinyGan(int unroll, bool secondGradient, double learningRate = 0.05, GeneratorLoss loss = GeneratorLoss.Minimax,
-        int warmupSteps = 3, int seed = 7, bool convolutional = false)
+        int warmupSteps = 3, int seed = 7, bool convolutional = false, UnrollTarget target = UnrollTarget.Final,
+        DiscriminatorEnsemble? ensemble = null)
     {
         torch.manual_seed(seed);
         if (convolutional)
@@ -38,7 +39,7 @@ internal sealed class TinyGan : IDisposable
         LearningRate = learningRate;
         Gan = new Core.UnrolledGan(Generator, Discriminator, Objective,
             new FunctionalAdam(learningRate, 0.5, 0.999, 1e-8), new FunctionalAdam(learningRate, 0.5, 0.999, 1e-8),
-            new UnrollSettings(unroll, secondGradient));
+            new UnrollSettings(unroll, secondGradient, target), ensemble);
         Real = convolutional ? randn(Batch, 1, ImageSide, ImageSide, dtype: ScalarType.Float64).tanh() : randn(Batch, 2, dtype: ScalarType.Float64) * 2;
         Noise = randn(Batch, NoiseDimension, dtype: ScalarType.Float64);
         InitialDiscriminator = Discriminator.Parameters.Select(p => p.detach().clone()).ToArray();
@@ -54,12 +55,15 @@ internal sealed class TinyGan : IDisposable
     public IReadOnlyList<Tensor> InitialDiscriminator { get; }
     public IReadOnlyList<Tensor[]> WarmupGradients { get; }
 
-    /// <summary>An independent copy of the discriminator and its optimizer: torch.optim.Adam replaying the warm-up steps.</summary>
-    public (Parameter[] Weights, torch.optim.Optimizer Adam) ReferenceDiscriminator()
+    /// <summary>
+    /// An independent copy of the discriminator and its optimizer: torch.optim.Adam replaying the warm-up steps, or
+    /// only the first <paramref name="updates"/> of them.
+    /// </summary>
+    public (Parameter[] Weights, torch.optim.Optimizer Adam) ReferenceDiscriminator(int? updates = null)
     {
         var weights = InitialDiscriminator.Select(p => new Parameter(p.clone())).ToArray();
         var adam = torch.optim.Adam(weights, lr: LearningRate, beta1: 0.5, beta2: 0.999, eps: 1e-8);
-        foreach (var gradients in WarmupGradients)
+        foreach (var gradients in WarmupGradients.Take(updates ?? WarmupGradients.Count))
         {
             adam.zero_grad();
             foreach (var (weight, gradient) in weights.Zip(gradients))

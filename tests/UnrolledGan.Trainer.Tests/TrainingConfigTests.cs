@@ -50,6 +50,10 @@ public sealed class TrainingConfigTests
     [InlineData("secondGradient", "maybe", "secondGradient: expected true or false")]
     [InlineData("schedule", "sideways", "schedule: has a value of the wrong type")]
     [InlineData("evalSamples", "100", "evalSamples: must be at least 2500")]
+    [InlineData("discriminatorEnsemble.size", "0", "discriminatorEnsemble.size: must be positive (got 0)")]
+    [InlineData("discriminatorEnsemble.period", "-2", "discriminatorEnsemble.period: must be positive (got -2)")]
+    [InlineData("discriminatorEnsemble", "5", "discriminatorEnsemble: is a group of fields")]
+    [InlineData("unrollTarget", "middle", "unrollTarget: has a value of the wrong type")]
     public void BadInputNamesTheField(string field, string value, string message)
     {
         var error = Should.Throw<ConfigException>(() => TrainingConfigBuilder.Build(overrides: [new(field, value)]));

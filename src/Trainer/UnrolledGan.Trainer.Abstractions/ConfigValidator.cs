@@ -19,6 +19,8 @@ public static partial class ConfigValidator
         check.AtLeast("seed", config.Seed, 0);
         check.AtLeast("generatorUpdates", config.GeneratorUpdates, 1);
         check.AtLeast("discriminatorUpdates", config.DiscriminatorUpdates, 1);
+        check.AtLeast("discriminatorEnsemble.size", config.DiscriminatorEnsemble.Size, 1);
+        check.AtLeast("discriminatorEnsemble.period", config.DiscriminatorEnsemble.Period, 1);
         check.Positive("generatorLearningRate", config.GeneratorLearningRate);
         check.Positive("discriminatorLearningRate", config.DiscriminatorLearningRate);
         check.That(config.Beta1 is >= 0 and < 1, "beta1", $"must be in [0, 1) (got {config.Beta1})");

@@ -15,6 +15,15 @@ public sealed record TrainingConfig
     /// <summary>Backpropagate through the unrolling, the second term of Eq. 12. False is App. B.2's stop_gradient ablation.</summary>
     public bool SecondGradient { get; init; } = true;
 
+    /// <summary>
+    /// Which unrolled discriminators the generator's loss uses: θ_D^K (Eq. 9), or App. B.2's third configuration, the
+    /// mean of f over θ_D^1 … θ_D^K (θ_D^0 excluded; with K = 0 both are the plain loss).
+    /// </summary>
+    public UnrollTarget UnrollTarget { get; init; } = UnrollTarget.Final;
+
+    /// <summary>App. B.1's historical averaging: the generator descends the mean loss over an ensemble of past discriminators.</summary>
+    public DiscriminatorEnsemble DiscriminatorEnsemble { get; init; } = new();
+
     /// <summary>Draw a new minibatch for every unrolling step instead of the fixed one (paper §3 uses fixed).</summary>
     public bool ResampleUnrollBatch { get; init; }
 
@@ -116,6 +125,28 @@ public sealed record ImageOptions
 
     /// <summary>Generated images shown in each snapshot picture.</summary>
     public int PictureSamples { get; init; } = 64;
+}
+
+/// <summary>
+/// App. B.1: the generator's loss is the mean of its loss over <see cref="Size"/> discriminators. The newest member is
+/// always the live discriminator (unrolled K steps when K &gt; 0); the other Size − 1 are frozen copies of θ_D, one
+/// taken just before every <see cref="Period"/>-th discriminator update (before updates 0, P, 2P, …), the most recent
+/// kept. Period 1 is "the current discriminator and the N − 1 immediately preceding ones" (Fig. App.1); Size 5 with
+/// Period P is Fig. App.2. Until Size − 1 copies exist the mean is over those there are. Size 1 is the plain GAN.
+/// </summary>
+public sealed record DiscriminatorEnsemble
+{
+    public int Size { get; init; } = 1;
+    public int Period { get; init; } = 1;
+}
+
+public enum UnrollTarget
+{
+    /// <summary>f(θ_G, θ_D^K), Eq. 9.</summary>
+    Final,
+
+    /// <summary>The mean of f(θ_G, θ_D^k) over k = 1 … K (App. B.2, used there with stop_gradient).</summary>
+    Average,
 }
 
 public enum Schedule

@@ -14,7 +14,7 @@ internal sealed class TrainingSession : IDisposable
         Experiment = ExperimentFactory.Create(config, device);
         Gan = new UnrolledGan(Experiment.Generator, Experiment.Discriminator, new GanObjective(config.GeneratorLoss),
             ExperimentFactory.GeneratorOptimizer(config), ExperimentFactory.DiscriminatorOptimizer(config),
-            new UnrollSettings(config.Unroll, config.SecondGradient));
+            new UnrollSettings(config.Unroll, config.SecondGradient, config.UnrollTarget), config.DiscriminatorEnsemble);
         _step = new TrainingStep(Experiment, Gan, TrainingSchedule.From(config), config.BatchSize, config.ResampleUnrollBatch);
         Random = new StepRandom(config.Seed, device);
     }

@@ -16,7 +16,8 @@ internal sealed class TrainingStep(IExperiment experiment, UnrolledGan gan, Trai
         var real = experiment.SampleReal(batchSize, random);
         var noise = experiment.SampleNoise(batchSize, random);
 
-        // Unroll K discriminator steps and differentiate f_K through them, both terms of Eq. 12 (Eq. 9–10).
+        // Unroll K discriminator steps and differentiate f_K through them, both terms of Eq. 12 (Eq. 9–10); App. B's
+        // ablations average f over the unrolled steps or over an ensemble of past discriminators.
         GeneratorGradient? generator = updateGenerator
             ? gan.GeneratorGradients(real, noise, resampleUnrollBatch ? () => Resample(random) : null,
                 withDiscriminatorGradient: updateDiscriminator)
@@ -39,6 +40,7 @@ internal sealed class TrainingStep(IExperiment experiment, UnrolledGan gan, Trai
         }
         if (discriminator is not null)
         {
+            // Copies θ_D into the generator's ensemble first when one is due (App. B.1).
             gan.ApplyDiscriminator(discriminator.Gradients);
         }
         return new StepLosses(generator?.Loss, discriminator?.Loss);

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace UnrolledGan.Trainer.Core;
 
-internal sealed record UnrollSettings(int Unroll, bool SecondGradient);
+internal sealed record UnrollSettings(int Unroll, bool SecondGradient, UnrollTarget Target = UnrollTarget.Final);
 
 /// <summary>Draws a fresh (real, fake) minibatch for an unrolling step; fake must come from the generator so the graph reaches θ_G.</summary>
 internal delegate (Tensor Real, Tensor Fake) MinibatchSampler();
@@ -21,6 +21,8 @@ internal sealed record GeneratorGradient(IReadOnlyList<Tensor> Gradients, Tensor
 /// <summary>
 /// The unrolled GAN of §2.2–2.4: the generator descends f_K(θ_G, θ_D) = f(θ_G, θ_D^K(θ_G, θ_D)) (Eq. 9–10),
 /// differentiated through K steps of the discriminator's own optimizer, while the discriminator ascends the plain f (Eq. 11).
+/// App. B's ablations change only the generator's loss: the mean over θ_D^1 … θ_D^K instead of θ_D^K (B.2), and the
+/// mean over an ensemble whose newest member is that unrolled discriminator and whose others are frozen past θ_D (B.1).
 /// </summary>
 internal sealed class UnrolledGan
 {
@@ -32,7 +34,8 @@ internal sealed class UnrolledGan
     private readonly UnrollSettings _settings;
 
     public UnrolledGan(nn.Module<Tensor, Tensor> generator, IFunctionalDiscriminator discriminator, GanObjective objective,
-        IDifferentiableOptimizer generatorOptimizer, IDifferentiableOptimizer discriminatorOptimizer, UnrollSettings settings)
+        IDifferentiableOptimizer generatorOptimizer, IDifferentiableOptimizer discriminatorOptimizer, UnrollSettings settings,
+        DiscriminatorEnsemble? ensemble = null)
     {
         _generator = generator;
         _discriminator = discriminator;
@@ -43,12 +46,14 @@ internal sealed class UnrolledGan
         GeneratorParameters = generator.parameters().ToArray();
         GeneratorState = generatorOptimizer.Initialize(GeneratorParameters);
         DiscriminatorState = discriminatorOptimizer.Initialize(discriminator.Parameters);
+        History = new DiscriminatorHistory(discriminator.Parameters, ensemble ?? new DiscriminatorEnsemble());
     }
 
     public IReadOnlyList<Parameter> GeneratorParameters { get; }
     public IReadOnlyList<Tensor> DiscriminatorParameters => _discriminator.Parameters;
     public OptimizerState GeneratorState { get; }
     public OptimizerState DiscriminatorState { get; }
+    public DiscriminatorHistory History { get; }
 
     public Tensor Generate(Tensor noise) => _generator.call(noise);
 
@@ -57,9 +62,15 @@ internal sealed class UnrolledGan
     /// <see cref="UnrollSettings.SecondGradient"/> off, each step is cut from the graph (App. B.2's stop_gradient),
     /// so θ_D^K is a constant to the generator and only the first term of Eq. 12 remains.
     /// </summary>
-    public IReadOnlyList<Tensor> Unroll(Tensor real, Tensor fake, MinibatchSampler? resample, out DiscriminatorGradient? firstStep)
+    public IReadOnlyList<Tensor> Unroll(Tensor real, Tensor fake, MinibatchSampler? resample, out DiscriminatorGradient? firstStep) =>
+        UnrollTrajectory(real, fake, resample, out firstStep)[^1];
+
+    /// <summary>θ_D^0 … θ_D^K: the live discriminator and each unrolled step after it.</summary>
+    public IReadOnlyList<IReadOnlyList<Tensor>> UnrollTrajectory(Tensor real, Tensor fake, MinibatchSampler? resample,
+        out DiscriminatorGradient? firstStep)
     {
         Tensor[] weights = [.. _discriminator.Parameters];
+        var trajectory = new List<IReadOnlyList<Tensor>> { weights };
         var state = DiscriminatorState;
         firstStep = null;
         for (int k = 0; k < _settings.Unroll; k++)
@@ -80,8 +91,9 @@ internal sealed class UnrolledGan
             {
                 weights = weights.Select(w => w.detach().requires_grad_()).ToArray();
             }
+            trajectory.Add(weights);
         }
-        return weights;
+        return trajectory;
     }
 
     /// <summary>
@@ -93,20 +105,38 @@ internal sealed class UnrolledGan
         bool withDiscriminatorGradient = false)
     {
         var fake = _generator.call(noise);
-        var unrolled = Unroll(real, fake, resample, out var discriminator);
-        var realLogits = _discriminator.Logits(real, unrolled);
-        var fakeLogits = _discriminator.Logits(fake, unrolled);
-        if (withDiscriminatorGradient && discriminator is null)
+        var trajectory = UnrollTrajectory(real, fake, resample, out var discriminator);
+
+        // f_K at θ_D^K (Eq. 9), or App. B.2's mean over θ_D^1 … θ_D^K; with K = 0 both are f at the live θ_D.
+        IEnumerable<IReadOnlyList<Tensor>> targets =
+            _settings.Target == UnrollTarget.Average && trajectory.Count > 1 ? trajectory.Skip(1) : [trajectory[^1]];
+        var unrolledLosses = new List<Tensor>();
+        foreach (var weights in targets)
         {
-            // K = 0, so θ_D^K is the live θ_D: reuse these logits rather than evaluate D on the minibatch again.
-            var discriminatorLoss = _objective.DiscriminatorLoss(realLogits, fakeLogits);
-            discriminator = new DiscriminatorGradient(
-                torch.autograd.grad([discriminatorLoss], unrolled.ToArray(), retain_graph: true).ToArray(), discriminatorLoss.detach());
+            var realLogits = _discriminator.Logits(real, weights);
+            var fakeLogits = _discriminator.Logits(fake, weights);
+            if (withDiscriminatorGradient && discriminator is null)
+            {
+                // K = 0, so θ_D^K is the live θ_D: reuse these logits rather than evaluate D on the minibatch again.
+                var discriminatorLoss = _objective.DiscriminatorLoss(realLogits, fakeLogits);
+                discriminator = new DiscriminatorGradient(
+                    torch.autograd.grad([discriminatorLoss], weights.ToArray(), retain_graph: true).ToArray(), discriminatorLoss.detach());
+            }
+            unrolledLosses.Add(_objective.GeneratorLoss(realLogits, fakeLogits));
         }
-        var loss = _objective.GeneratorLoss(realLogits, fakeLogits);
+
+        // App. B.1: the unrolled discriminator is the ensemble's newest member; the frozen past ones join it, on the same minibatch.
+        var memberLosses = History.Members
+            .Select(frozen => _objective.GeneratorLoss(_discriminator.Logits(real, frozen), _discriminator.Logits(fake, frozen)))
+            .Prepend(Mean(unrolledLosses))
+            .ToList();
+        var loss = Mean(memberLosses);
         var gradients = torch.autograd.grad([loss], GeneratorParameters.Cast<Tensor>().ToArray()).ToArray();
         return new GeneratorGradient(gradients, loss.detach(), fake.detach(), discriminator);
     }
+
+    /// <summary>A single loss is returned as it is, so that without the ablations every bit matches the plain unrolled GAN.</summary>
+    private static Tensor Mean(IReadOnlyList<Tensor> losses) => losses.Count == 1 ? losses[0] : stack(losses).mean();
 
     /// <summary>d f / d θ_D at the live parameters (Eq. 11); it does not depend on the unrolling.</summary>
     public DiscriminatorGradient DiscriminatorGradients(Tensor real, Tensor fake)
@@ -119,6 +149,10 @@ internal sealed class UnrolledGan
     public void ApplyGenerator(IReadOnlyList<Tensor> gradients) =>
         _generatorOptimizer.StepInPlace(GeneratorParameters.Cast<Tensor>().ToArray(), gradients, GeneratorState);
 
-    public void ApplyDiscriminator(IReadOnlyList<Tensor> gradients) =>
+    /// <summary>Eq. 11's update, after the ensemble (App. B.1) has copied θ_D if this update is due for one.</summary>
+    public void ApplyDiscriminator(IReadOnlyList<Tensor> gradients)
+    {
+        History.BeforeUpdate(_discriminator.Parameters, DiscriminatorState.Step);
         _discriminatorOptimizer.StepInPlace(_discriminator.Parameters, gradients, DiscriminatorState);
+    }
 }

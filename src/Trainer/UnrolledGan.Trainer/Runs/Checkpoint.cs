@@ -17,6 +17,9 @@ internal sealed record CheckpointHeader
     public required IReadOnlyList<SnapshotMetrics> Snapshots { get; init; }
     public required IReadOnlyList<SnapshotImage> Pictures { get; init; }
     public required IReadOnlyDictionary<string, long> OptimizerSteps { get; init; }
+
+    /// <summary>Copies of θ_D taken for App. B.1's ensemble so far; the copies themselves are among the tensors.</summary>
+    public long EnsembleCopiesTaken { get; init; }
     public IReadOnlyList<TensorEntry> Tensors { get; init; } = [];
 }
 

@@ -169,6 +169,7 @@ internal sealed class TrainingRun : IDisposable
             .Concat(Named("discriminator", _session.Gan.DiscriminatorParameters))
             .Concat(Named("generatorOptimizer", _session.Gan.GeneratorState.Tensors))
             .Concat(Named("discriminatorOptimizer", _session.Gan.DiscriminatorState.Tensors))
+            .Concat(Named("discriminatorEnsemble", _session.Gan.History.Tensors))
             .ToArray();
     }
 
@@ -187,6 +188,7 @@ internal sealed class TrainingRun : IDisposable
                 ["generator"] = _session.Gan.GeneratorState.Step,
                 ["discriminator"] = _session.Gan.DiscriminatorState.Step,
             },
+            EnsembleCopiesTaken = _session.Gan.History.Taken,
         }, CheckpointTensors());
         _progress.Write(new ProgressEvent
         {
@@ -204,6 +206,7 @@ internal sealed class TrainingRun : IDisposable
         Checkpoint.Load(_layout.Checkpoint, CheckpointTensors());
         _session.Gan.GeneratorState.Step = header.OptimizerSteps["generator"];
         _session.Gan.DiscriminatorState.Step = header.OptimizerSteps["discriminator"];
+        _session.Gan.History.Taken = header.EnsembleCopiesTaken;
         _step = _resumedFromStep = header.Step;
         _trainSeconds = header.TrainSeconds;
         _evalSeconds = header.EvalSeconds;
