@@ -52,19 +52,8 @@ internal sealed class DigitClasses(MnistClassifier classifier) : IImageMeasure
 /// </summary>
 internal sealed class ColorDistribution(IReadOnlyList<double[]> dataColors) : IImageMeasure
 {
-    public static IReadOnlyList<double[]> ColorsOf(Tensor images)
-    {
-        int count = (int)images.shape[0], height = (int)images.shape[2], width = (int)images.shape[3];
-        float[] pixels = ImageTensors.ToArray(images);
-        int size = 3 * height * width;
-        var colors = new double[count][];
-        for (int i = 0; i < count; i++)
-        {
-            var (r, g, b) = ForegroundColor.Of(pixels.AsSpan(i * size, size), height, width);
-            colors[i] = [r, g, b];
-        }
-        return colors;
-    }
+    public static IReadOnlyList<double[]> ColorsOf(Tensor images) =>
+        ForegroundColor.OfEach(ImageTensors.ToArray(images), (int)images.shape[2], (int)images.shape[3]);
 
     public IReadOnlyDictionary<string, double?> Score(Tensor generated) => new Dictionary<string, double?>
     {

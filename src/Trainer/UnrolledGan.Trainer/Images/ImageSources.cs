@@ -17,7 +17,7 @@ internal interface IImageSource : IDisposable
 /// <summary>A data set's images as they are, drawn uniformly with replacement.</summary>
 internal sealed class DatasetSource(ImageSet set, Device device) : IImageSource
 {
-    private readonly Tensor _images = ImageTensors.Scaled(set, device);
+    private readonly Tensor _images = set.ToTensor(device);
 
     public int Channels => set.Channels;
     public int Height => set.Height;
@@ -35,7 +35,7 @@ internal sealed class DatasetSource(ImageSet set, Device device) : IImageSource
 /// <summary>§3.3.1: three digits drawn independently become the red, green and blue channels, so there are 10³ modes.</summary>
 internal sealed class StackedMnistSource(ImageSet digits, Device device) : IImageSource
 {
-    private readonly Tensor _digits = ImageTensors.Scaled(digits, device);
+    private readonly Tensor _digits = digits.ToTensor(device);
 
     public int Channels => 3;
     public int Height => digits.Height;
@@ -76,18 +76,11 @@ internal sealed class ColoredMnistSource(ImageSet digits, ImageOptions options, 
 
 internal static class ImageTensors
 {
-    /// <summary>Bytes 0–255 as floats in [0, 1].</summary>
+    /// <summary>Bytes 0–255 as floats in [0, 1], the digit intensity I of App. F.1.</summary>
     public static Tensor Unit(ImageSet set, Device device)
     {
-        using var bytes = tensor(set.Pixels, [set.Count, set.Channels, set.Height, set.Width]);
-        return (bytes.to(ScalarType.Float32) / 255.0).to(device);
-    }
-
-    /// <summary>Bytes 0–255 as floats in [−1, 1], as Apps. C–F scale the data.</summary>
-    public static Tensor Scaled(ImageSet set, Device device)
-    {
-        using var bytes = tensor(set.Pixels, [set.Count, set.Channels, set.Height, set.Width]);
-        return (bytes.to(ScalarType.Float32) / 127.5 - 1.0).to(device);
+        using var scope = NewDisposeScope();
+        return set.ToTensor(device).add(1).div(2).MoveToOuterDisposeScope();
     }
 
     /// <summary>Images as a flat CPU array (a sync point; for measures and pictures only).</summary>
