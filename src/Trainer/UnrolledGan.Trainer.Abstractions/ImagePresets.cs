@@ -70,9 +70,10 @@ internal static class ImagePresets
         {
             // Labelling 25,600 samples (76,800 digits) takes about 45 s here; a quarter keeps a snapshot near 11 s.
             Experiments.StackedMnist => quick with { Steps = 1_000, SnapshotInterval = 500, EvalSamples = 6_400 },
-            Experiments.ColoredMnist => quick with { EvalSamples = 2_000 },
+            // X = 1/4 of both networks: App. D's full widths take about 3 s per K = 10 step here.
+            Experiments.ColoredMnist => quick with { EvalSamples = 2_000, GeneratorSize = 0.25, DiscriminatorSize = 0.25 },
             // No CIFAR-10 ships with this machine: App. D's model on MNIST.
-            Experiments.Cifar10 => quick with { Dataset = "mnist" },
+            Experiments.Cifar10 => quick with { Dataset = "mnist", GeneratorSize = 0.25, DiscriminatorSize = 0.25 },
             _ => quick,
         };
     }

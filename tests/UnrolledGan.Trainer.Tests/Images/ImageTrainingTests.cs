@@ -74,14 +74,26 @@ public sealed class ImageTrainingTests : IDisposable
     }
 
     [Fact]
-    public async Task AMissingDataSetIsABadInputThatSaysWhereToPutIt()
+    public async Task AMissingDataSetIsABadInputThatSaysWhereToPutItAndWritesNothing()
     {
-        var (exitCode, _, stderr) = await TrainerProcess.RunAsync(["train", "--out", Path.Combine(_root, "cifar"), .. SmallCifar,
-            "--set", "dataset=cifar10"]);
+        string output = Path.Combine(_root, "cifar");
+        var (exitCode, _, stderr) = await TrainerProcess.RunAsync(["train", "--out", output, .. SmallCifar, "--set", "dataset=cifar10"]);
 
         exitCode.ShouldBe(2);
         stderr.ShouldContain("cifar10");
         stderr.ShouldContain("data_batch_1.bin");
+        Directory.Exists(output).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task MoreInferenceTargetsThanImagesIsABadInputNamingTheField()
+    {
+        string output = Path.Combine(_root, "targets");
+        var (exitCode, _, stderr) = await TrainerProcess.RunAsync(["train", "--out", output, .. SmallCifar, "--set", "images.inferenceTargets=20000"]);
+
+        exitCode.ShouldBe(2);
+        stderr.ShouldContain("images.inferenceTargets");
+        Directory.Exists(output).ShouldBeFalse();
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);

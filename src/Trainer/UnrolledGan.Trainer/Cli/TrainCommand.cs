@@ -29,9 +29,11 @@ internal static class TrainCommand
             string folder = parse.GetValue(output)
                 ?? Path.Combine("runs", trainingConfig.Experiment, $"unroll{trainingConfig.Unroll}-seed{trainingConfig.Seed}");
             bool resuming = parse.GetValue(resume);
+            var progress = new ProgressWriter(Console.Out);
+            // The experiment is built, and its data checked, before the folder is touched: bad input leaves nothing behind.
+            using var run = new TrainingRun(trainingConfig, new RunLayout(Path.GetFullPath(folder)), progress);
             var layout = OutputFolder.Prepare(folder, trainingConfig, resuming);
             using var folderLock = OutputFolder.Lock(layout);
-            var progress = new ProgressWriter(Console.Out);
             if (resuming && OutputFolder.CompletedResult(layout, trainingConfig) is { } finished)
             {
                 progress.Write(new ProgressEvent
@@ -54,7 +56,6 @@ internal static class TrainCommand
                 stop.Cancel();
             }
 
-            using var run = new TrainingRun(trainingConfig, layout, progress);
             try
             {
                 run.Run(parse.GetValue(jobId), resuming, stop.Token);

@@ -92,6 +92,11 @@ internal static class ImageExperiments
     private static ImageExperiment Convolutional(TrainingConfig config, Device device, ImageSet data, nn.Module<Tensor, Tensor> generator,
         ConvDiscriminator discriminator, Generator reference)
     {
+        if (config.Images.InferenceTargets > data.Count)
+        {
+            // Checked before libtorch sees the slice: an out-of-range index can abort the process.
+            throw new ConfigException("images.inferenceTargets", $"asks for {config.Images.InferenceTargets} targets but {config.Dataset} has {data.Count} images");
+        }
         var source = new DatasetSource(data, device);
         Tensor targets;
         using (var scope = NewDisposeScope())
