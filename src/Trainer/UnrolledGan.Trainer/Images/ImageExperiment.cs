@@ -58,9 +58,11 @@ internal sealed class ImageExperiment : IExperiment
 
     public IReadOnlyDictionary<string, double?> EvaluateFinal(RunLayout layout, Generator random)
     {
-        foreach (var distances in _measures.OfType<PairDistances>())
+        // Fresh samples from the final-evaluation stream, so a job resumed after its last snapshot writes the same file.
+        if (_measures.OfType<PairDistances>().FirstOrDefault() is { } distances)
         {
-            distances.Save(layout.Distances);
+            using var noGrad = no_grad();
+            distances.Save(layout.Distances, Sampling.InBatches(_generator, SampleNoise(_config.EvalSamples, random), EvaluationBatch));
         }
         return _reconstruction?.Score(_generator, random, layout.Inference) ?? new Dictionary<string, double?>();
     }

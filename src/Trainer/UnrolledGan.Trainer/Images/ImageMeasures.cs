@@ -67,10 +67,6 @@ internal sealed class ColorDistribution(IReadOnlyList<double[]> dataColors) : II
 /// </summary>
 internal sealed class PairDistances(double[] dataDistances, int pairs, int seed) : IImageMeasure
 {
-    public double[] DataDistances => dataDistances;
-
-    public double[]? Latest { get; private set; }
-
     public static double[] Of(Tensor images, int pairs, int seed)
     {
         long count = images.shape[0];
@@ -80,8 +76,7 @@ internal sealed class PairDistances(double[] dataDistances, int pairs, int seed)
 
     public IReadOnlyDictionary<string, double?> Score(Tensor generated)
     {
-        Latest = Of(generated, pairs, seed);
-        double median = PairwiseDistances.Median(Latest);
+        double median = PairwiseDistances.Median(Of(generated, pairs, seed));
         return new Dictionary<string, double?>
         {
             [Experiments.Metrics.DistanceMedian] = median,
@@ -90,8 +85,8 @@ internal sealed class PairDistances(double[] dataDistances, int pairs, int seed)
     }
 
     /// <summary>The final model's and the data's distances, for the sweep's Fig. 6.</summary>
-    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(
-        new PairDistanceFile(PairwiseDistances.Median(dataDistances), Latest ?? [], dataDistances), TrainerJson.Compact));
+    public void Save(string path, Tensor generated) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(
+        new PairDistanceFile(PairwiseDistances.Median(dataDistances), Of(generated, pairs, seed), dataDistances), TrainerJson.Compact));
 }
 
 /// <summary>§3.4.1, Eq. 13–14: the best reconstruction MSE of fixed data targets, one per target so models can be ranked (Table 3).</summary>

@@ -124,7 +124,7 @@ internal sealed class TrainingRun : IDisposable
             _session.Experiment.Generator.eval();
             var random = _session.Random.For(_step, StepRandom.EvaluationStream);
             var noise = _session.Experiment.SampleNoise(_config.EvalSamples, random);
-            var generated = GenerateInBatches(noise);
+            var generated = Sampling.InBatches(_session.Experiment.Generator, noise, _session.Experiment.EvaluationBatch);
             _snapshots.Add(new SnapshotMetrics(_step, _session.Experiment.Evaluate(generated)));
             _pictures.Add(_session.Experiment.Picture(_step, generated));
             _dataPicture ??= _session.Experiment.DataPicture(_session.Random.For(-1, StepRandom.EvaluationStream));
@@ -152,13 +152,6 @@ internal sealed class TrainingRun : IDisposable
         _evalSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
         return metrics;
     }
-
-    /// <summary>Evaluation samples a batch at a time, each batch's activations freed before the next.</summary>
-    private Tensor GenerateInBatches(Tensor noise) => cat(noise.split(_session.Experiment.EvaluationBatch).Select(batch =>
-    {
-        using var scope = NewDisposeScope();
-        return _session.Gan.Generate(batch).MoveToOuterDisposeScope();
-    }).ToArray());
 
     private IReadOnlyList<(string Name, Tensor Tensor)> CheckpointTensors()
     {
