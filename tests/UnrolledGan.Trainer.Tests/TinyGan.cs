@@ -21,7 +21,9 @@ internal sealed class TinyGan : IDisposable
         int warmupSteps = 3, int seed = 7, bool convolutional = false, UnrollTarget target = UnrollTarget.Final,
         DiscriminatorEnsemble? ensemble = null)
     {
-        torch.manual_seed(seed);
+        // Every number below comes from this generator, not libtorch's global one, which test classes running in
+        // parallel also draw from: two TinyGans of one seed must be the same GAN.
+        using var random = new torch.Generator((ulong)seed);
         if (convolutional)
         {
             // Apps. C–F's discriminator (strided convolutions, batch statistics, leaky ReLU) on 1×6×6 images.
@@ -35,16 +37,25 @@ internal sealed class TinyGan : IDisposable
                 CPU, ScalarType.Float64);
         }
         Generator.to(ScalarType.Float64);
+        using (no_grad())
+        {
+            foreach (var parameter in Generator.parameters().Cast<Tensor>().Concat(Discriminator.Parameters))
+            {
+                parameter.copy_(randn(parameter.shape, dtype: ScalarType.Float64, generator: random) * 0.5);
+            }
+        }
         Objective = new GanObjective(loss);
         LearningRate = learningRate;
         Gan = new Core.UnrolledGan(Generator, Discriminator, Objective,
             new FunctionalAdam(learningRate, 0.5, 0.999, 1e-8), new FunctionalAdam(learningRate, 0.5, 0.999, 1e-8),
             new UnrollSettings(unroll, secondGradient, target), ensemble);
-        Real = convolutional ? randn(Batch, 1, ImageSide, ImageSide, dtype: ScalarType.Float64).tanh() : randn(Batch, 2, dtype: ScalarType.Float64) * 2;
-        Noise = randn(Batch, NoiseDimension, dtype: ScalarType.Float64);
+        Real = convolutional
+            ? randn([Batch, 1, ImageSide, ImageSide], dtype: ScalarType.Float64, generator: random).tanh()
+            : randn([Batch, 2], dtype: ScalarType.Float64, generator: random) * 2;
+        Noise = randn([Batch, NoiseDimension], dtype: ScalarType.Float64, generator: random);
         InitialDiscriminator = Discriminator.Parameters.Select(p => p.detach().clone()).ToArray();
         WarmupGradients = Enumerable.Range(0, warmupSteps)
-            .Select(_ => Discriminator.Parameters.Select(p => randn_like(p)).ToArray())
+            .Select(_ => Discriminator.Parameters.Select(p => randn(p.shape, dtype: p.dtype, generator: random)).ToArray())
             .ToArray();
         foreach (var gradients in WarmupGradients)
         {
