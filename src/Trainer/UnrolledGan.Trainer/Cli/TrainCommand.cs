@@ -30,17 +30,32 @@ internal static class TrainCommand
                 ?? Path.Combine("runs", trainingConfig.Experiment, $"unroll{trainingConfig.Unroll}-seed{trainingConfig.Seed}");
             bool resuming = parse.GetValue(resume);
             var progress = new ProgressWriter(Console.Out);
-            // The experiment is built, and its data checked, before the folder is touched: bad input leaves nothing behind.
-            using var run = new TrainingRun(trainingConfig, new RunLayout(Path.GetFullPath(folder)), progress);
-            var layout = OutputFolder.Prepare(folder, trainingConfig, resuming);
-            using var folderLock = OutputFolder.Lock(layout);
-            if (resuming && OutputFolder.CompletedResult(layout, trainingConfig) is { } finished)
+            var layout = new RunLayout(Path.GetFullPath(folder));
+            bool Finished()
             {
+                if (!resuming || OutputFolder.CompletedResult(layout, trainingConfig) is not { } finished)
+                {
+                    return false;
+                }
                 progress.Write(new ProgressEvent
                 {
                     Event = ProgressEvent.Kinds.Completed, Step = trainingConfig.Steps, TotalSteps = trainingConfig.Steps,
                     Metrics = finished.Metrics, Path = layout.Result,
                 });
+                return true;
+            }
+            // A finished job answers without loading its data or libtorch (result.json is written atomically).
+            if (Finished())
+            {
+                return ExitCodes.Success;
+            }
+            // The experiment is built, and its data checked, before the folder is touched: bad input leaves nothing behind.
+            using var run = new TrainingRun(trainingConfig, layout, progress);
+            OutputFolder.Prepare(folder, trainingConfig, resuming);
+            using var folderLock = OutputFolder.Lock(layout);
+            // Checked again under the lock: another trainer of this job may have finished meanwhile.
+            if (Finished())
+            {
                 return ExitCodes.Success;
             }
             AtomicFile.WriteAllText(layout.Config, System.Text.Json.JsonSerializer.Serialize(trainingConfig, TrainerJson.Options));

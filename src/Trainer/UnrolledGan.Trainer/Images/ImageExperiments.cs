@@ -58,14 +58,14 @@ internal static class ImageExperiments
         ConvDiscriminator discriminator, Generator reference)
     {
         var source = new DatasetSource(data, device);
-        var measures = new List<IImageMeasure> { Distances(config, source, reference) };
-        if (config.Dataset == Datasets.Mnist)
+        var distances = Distances(config, source, reference);
+        // The classifier knows digits only; on Fashion-MNIST the distances are the measure.
+        if (config.Dataset != Datasets.Mnist)
         {
-            var classifier = MnistClassifier.Load(null, device);
-            measures.Insert(0, new DigitClasses(classifier));
-            return new ImageExperiment(config, device, source, generator, discriminator, measures, null, classifier);
+            return new ImageExperiment(config, device, source, generator, discriminator, [distances]);
         }
-        return new ImageExperiment(config, device, source, generator, discriminator, measures);
+        var classifier = MnistClassifier.Load(null, device);
+        return new ImageExperiment(config, device, source, generator, discriminator, [new DigitClasses(classifier), distances], null, classifier);
     }
 
     private static ImageExperiment StackedMnist(TrainingConfig config, Device device, ImageSet data, nn.Module<Tensor, Tensor> generator,

@@ -16,13 +16,11 @@ internal sealed class LstmGenerator : nn.Module<Tensor, Tensor>
     private readonly Linear _initialState;
     private readonly LSTM _lstm;
     private readonly Linear _column;
-    private readonly int _hiddenUnits;
     private readonly int _columns;
 
     public LstmGenerator(int noiseDimension, int hiddenUnits = 256, int rows = 28, int columns = 28)
         : base(nameof(LstmGenerator))
     {
-        _hiddenUnits = hiddenUnits;
         _columns = columns;
         _initialState = nn.Linear(noiseDimension, hiddenUnits);
         _lstm = nn.LSTM(1, hiddenUnits, batchFirst: true);
@@ -59,6 +57,4 @@ internal sealed class LstmGenerator : nn.Module<Tensor, Tensor>
         var columns = tanh(_column.call(sequence));
         return columns.transpose(1, 2).unsqueeze(1);
     }
-
-    public int HiddenUnits => _hiddenUnits;
 }
