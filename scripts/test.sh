@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# Runs every test as CI does, after scripts/setup.sh. Ends with the line "N passed, F failed, S skipped".
+# Runs every test as CI does, after scripts/setup.sh. Tests that need a database get a throwaway PostgreSQL of their
+# own (Debian's package, initdb in a temporary folder, a free port), stopped on exit. Ends with the line
+# "N passed, F failed, S skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
+source scripts/lib.sh
+source scripts/postgres.sh
+ensure_postgres || exit 1
 
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+work=$(mktemp -d)
+log="$work/test.log"
+cleanup() { pg_stop "$work/postgres"; rm -rf "$work"; }
+trap cleanup EXIT
+pg_port=$(free_port)
+pg_start "$work/postgres" "$pg_port" 127.0.0.1 || { echo "test: the throwaway PostgreSQL did not start" >&2; exit 1; }
+export UNROLLEDGAN_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+
 dotnet test --solution UnrolledGan.sln -c Release --no-build 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 

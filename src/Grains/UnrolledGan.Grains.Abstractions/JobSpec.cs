@@ -38,6 +38,9 @@ public sealed record JobRecord
 
     /// <summary>Times the job was started, on any silo; more than FailedAttempts + 1 means it was resumed.</summary>
     [Id(9)] public int Starts { get; init; }
+
+    /// <summary>What produced the result: trainer, TorchSharp and libtorch versions, device, runtime.</summary>
+    [Id(10)] public IReadOnlyDictionary<string, string>? Versions { get; init; }
 }
 
 /// <summary>How one run of a job ended, as its trainer grain reports it.</summary>
@@ -50,7 +53,8 @@ public sealed record JobOutcome(
     [property: Id(4)] double? TrainSeconds,
     [property: Id(5)] string Silo,
     [property: Id(6)] int ExitCode,
-    [property: Id(7)] int Attempt);
+    [property: Id(7)] int Attempt,
+    [property: Id(8)] IReadOnlyDictionary<string, string>? Versions = null);
 
 /// <summary>The trainer's exit, as the sweep acts on it.</summary>
 [GenerateSerializer]
@@ -76,13 +80,14 @@ public enum JobExit
     NotStarted,
 }
 
-/// <summary>A job handed to one worker slot: the job, which run of it this is, and the sweep's trace to join.</summary>
+/// <summary>A job handed to one worker slot: the job, which run of it this is, when, and the sweep's trace to join.</summary>
 [GenerateSerializer, Immutable]
 public sealed record JobLease(
     [property: Id(0)] JobSpec Spec,
     [property: Id(1)] int Attempt,
     [property: Id(2)] string Silo,
-    [property: Id(3)] string? TraceParent)
+    [property: Id(3)] string? TraceParent,
+    [property: Id(4)] DateTimeOffset LeasedAt)
 {
     /// <summary>The trainer grain's key: one activation per run, so a rerun is always placed afresh.</summary>
     public string TrainerKey => $"{Spec.JobId}#{Attempt}";

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
+using UnrolledGan.Grains.Results;
 using UnrolledGan.Grains.Storage;
 using UnrolledGan.Grains.Sweeps;
 using UnrolledGan.Grains.Telemetry;
@@ -13,7 +15,8 @@ public static class SiloBuilderExtensions
 {
     /// <summary>
     /// Sweeps, trainer grains and this silo's worker slots. Sweep state is kept in files under the results folder
-    /// unless a grain storage named "sweeps" is already registered (a database, on clusters).
+    /// unless a grain storage named "sweeps" is already registered (a database, on clusters), and tables take their
+    /// numbers from the sweep's state unless another <see cref="IRecordedResults"/> is registered first.
     /// </summary>
     public static ISiloBuilder AddSweepOrchestration(this ISiloBuilder silo)
     {
@@ -22,6 +25,7 @@ public static class SiloBuilderExtensions
         services.AddOptions<ResultsOptions>().BindConfiguration(ResultsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddMetrics();
         services.AddSingleton<SweepMetrics>();
+        services.TryAddSingleton<IRecordedResults, MetricsInSweepState>();
         services.AddSingleton<WorkerSlots>();
         services.AddSingleton<TrainerRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<TrainerRunner>());

@@ -3,46 +3,62 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Orleans.Configuration;
 using UnrolledGan.Grains;
+using UnrolledGan.Grains.Results;
+using UnrolledGan.Grains.Storage;
+using UnrolledGan.Grains.Sweeps;
+using UnrolledGan.Hosting.Database;
 
 namespace UnrolledGan.Hosting;
 
 public static class SiloHosting
 {
-    /// <summary>An Orleans silo that runs sweeps: clustering from the "Cluster" section, trace propagation, orchestration.</summary>
+    /// <summary>
+    /// An Orleans silo that runs sweeps, on the provider Cluster:Provider names: embedded (loopback, files) or postgres
+    /// (membership, sweep state and results in PostgreSQL, every silo equal). It listens on and advertises one
+    /// address; Cluster:Membership:* tunes Orleans' failure detection (ClusterMembershipOptions).
+    /// </summary>
     public static IHostApplicationBuilder UseUnrolledGanSilo(this IHostApplicationBuilder builder, Action<ISiloBuilder>? configure = null)
     {
         var cluster = ClusteringOptions.From(builder.Configuration);
-        Validate(cluster);
+        builder.Services.AddOptions<ClusteringOptions>().BindConfiguration(ClusteringOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         // Trainers get Workers:ShutdownGrace to checkpoint; the host must wait that long, and for Orleans after it.
         var grace = builder.Configuration.GetValue<TimeSpan?>("Workers:ShutdownGrace") ?? TimeSpan.FromSeconds(30);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = grace + TimeSpan.FromSeconds(30));
+        if (cluster.ParentProcessId is not null)
+        {
+            builder.Services.AddHostedService<ParentProcessWatch>();
+        }
         builder.UseOrleans(silo =>
         {
-            if (string.IsNullOrWhiteSpace(cluster.PrimarySiloEndpoint))
+            var services = silo.Services;
+            services.AddOptions<Orleans.Configuration.ClusterOptions>().Configure<IOptions<ClusteringOptions>>((o, c) =>
+                (o.ClusterId, o.ServiceId) = (c.Value.ClusterId, c.Value.ServiceId));
+            services.AddOptions<EndpointOptions>().Configure<IOptions<ClusteringOptions>>((o, c) =>
             {
-                var primary = cluster.Instance == 0 ? null : new IPEndPoint(IPAddress.Loopback, cluster.SiloPort);
-                silo.UseLocalhostClustering(cluster.InstanceSiloPort, cluster.InstanceGatewayPort, primary, cluster.ServiceId, cluster.ClusterId);
-            }
-            else
+                var address = c.Value.ResolveAddress();
+                o.AdvertisedIPAddress = address;
+                o.SiloPort = c.Value.InstanceSiloPort;
+                o.GatewayPort = c.Value.InstanceGatewayPort;
+                o.SiloListeningEndpoint = new IPEndPoint(address, c.Value.InstanceSiloPort);
+                o.GatewayListeningEndpoint = new IPEndPoint(address, c.Value.InstanceGatewayPort);
+            });
+            services.AddOptions<SiloOptions>().Configure<IOptions<ClusteringOptions>>((o, c) =>
+                o.SiloName = c.Value.SiloName is { Length: > 0 } name ? name : o.SiloName);
+            services.AddOptions<ClusterMembershipOptions>().BindConfiguration($"{ClusteringOptions.SectionName}:Membership");
+            switch (cluster.Provider)
             {
-                silo.UseDevelopmentClustering(ResolveEndpoint(cluster.PrimarySiloEndpoint));
-                silo.Configure<Orleans.Configuration.ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
-                silo.Configure<EndpointOptions>(o =>
-                {
-                    o.AdvertisedIPAddress = string.IsNullOrWhiteSpace(cluster.AdvertisedAddress)
-                        ? Dns.GetHostAddresses(Dns.GetHostName()).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
-                        : IPAddress.Parse(cluster.AdvertisedAddress);
-                    o.SiloPort = cluster.InstanceSiloPort;
-                    o.GatewayPort = cluster.InstanceGatewayPort;
-                    o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, cluster.InstanceSiloPort);
-                    o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, cluster.InstanceGatewayPort);
-                });
-            }
-            if (!string.IsNullOrWhiteSpace(cluster.SiloName))
-            {
-                silo.Configure<SiloOptions>(o => o.SiloName = cluster.SiloName);
+                case ClusterProvider.Embedded:
+                    // Instance 0 holds the membership; other instances on this machine join through it.
+                    silo.UseDevelopmentClustering(o => o.Configure<IOptions<ClusteringOptions>>((membership, c) =>
+                        membership.PrimarySiloEndpoint = new IPEndPoint(IPAddress.Loopback, c.Value.SiloPort)));
+                    break;
+                case ClusterProvider.Postgres:
+                    string database = ClusterDatabase.ConnectionString(builder.Configuration);
+                    silo.UsePostgresClustering(database).AddPostgresSweepState(database);
+                    break;
             }
             silo.AddActivityPropagation();
             silo.AddSweepOrchestration();
@@ -51,73 +67,25 @@ public static class SiloHosting
         return builder;
     }
 
-    /// <summary>A client of a running cluster through its gateway(s), "host:port[,host:port]".</summary>
-    public static IHostApplicationBuilder UseUnrolledGanClient(this IHostApplicationBuilder builder, string gateways)
+    /// <summary>Membership through Orleans' ADO.NET clustering: every silo is a row, none is special, any may die.</summary>
+    public static ISiloBuilder UsePostgresClustering(this ISiloBuilder silo, string connectionString) =>
+        silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (NpgsqlInvariant, connectionString));
+
+    /// <summary>
+    /// Sweep state through Orleans' ADO.NET grain storage, as JSON, so that the database writes each success's result
+    /// rows in the same transaction (deploy/postgres/0002); and tables built from those rows.
+    /// </summary>
+    public static ISiloBuilder AddPostgresSweepState(this ISiloBuilder silo, string connectionString)
     {
-        var endpoints = gateways.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ResolveEndpoint).ToArray();
-        var cluster = ClusteringOptions.From(builder.Configuration);
-        builder.UseOrleansClient(client =>
+        silo.AddAdoNetGrainStorage(StorageNames.Sweeps, o =>
         {
-            client.UseStaticClustering(endpoints);
-            // A few tries, then a clear error: a command must not hang when no cluster is there.
-            int attempts = 0;
-            client.UseConnectionRetryFilter(async (_, cancellation) =>
-            {
-                if (++attempts > 4)
-                {
-                    return false;
-                }
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
-                return true;
-            });
-            client.Configure<Orleans.Configuration.ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
-            client.AddActivityPropagation();
+            (o.Invariant, o.ConnectionString) = (NpgsqlInvariant, connectionString);
+            o.GrainStorageSerializer = new GrainStateJson();
         });
-        return builder;
+        silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        silo.Services.AddSingleton<IRecordedResults, PostgresRecordedResults>();
+        return silo;
     }
 
-    /// <summary>host:port to an endpoint; a DNS name gets a minute to appear (a pod's record is published late).</summary>
-    public static IPEndPoint ResolveEndpoint(string hostAndPort)
-    {
-        int colon = hostAndPort.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(hostAndPort[(colon + 1)..], out int port) || port is < 1 or > 65535)
-        {
-            throw new OptionsValidationException(hostAndPort, typeof(ClusteringOptions), [$"'{hostAndPort}' is not host:port"]);
-        }
-        string host = hostAndPort[..colon];
-        if (IPAddress.TryParse(host, out var literal))
-        {
-            return new IPEndPoint(literal, port);
-        }
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while (true)
-        {
-            try
-            {
-                var address = Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
-                if (address is not null)
-                {
-                    return new IPEndPoint(address, port);
-                }
-            }
-            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
-            {
-            }
-            if (DateTime.UtcNow >= deadline)
-            {
-                throw new OptionsValidationException(hostAndPort, typeof(ClusteringOptions), [$"'{host}' does not resolve"]);
-            }
-            Thread.Sleep(TimeSpan.FromSeconds(2));
-        }
-    }
-
-    private static void Validate(ClusteringOptions cluster)
-    {
-        var problems = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(cluster, new(cluster), problems, validateAllProperties: true))
-        {
-            throw new OptionsValidationException(ClusteringOptions.SectionName, typeof(ClusteringOptions),
-                problems.Select(p => $"{ClusteringOptions.SectionName}:{string.Join(",", p.MemberNames)}: {p.ErrorMessage}"));
-        }
-    }
+    private const string NpgsqlInvariant = "Npgsql";
 }

@@ -1,43 +1,54 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
-using Orleans.Dashboard;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Serilog;
 using UnrolledGan.Hosting;
+using UnrolledGan.ServiceDefaults;
+using UnrolledGan.Hosting.Database;
 using UnrolledGan.Silo;
 
 // A worker silo: joins the cluster, offers its GPU or CPU slots to sweeps, serves the client gateway, /metrics and
-// the Orleans Dashboard. Another silo on the same machine: UnrolledGan.Silo --Cluster:Instance=1 (README, "More silos").
+// the Orleans Dashboard. `--help` lists the settings; `db migrate` applies the PostgreSQL schema.
+if (Usage.Asked(args))
+{
+    Console.WriteLine(Usage.Text);
+    return ExitCodes.Success;
+}
+// appsettings.json beside the program, then environment variables (Section__Key), then --Section:Key=value.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+if (args is ["db", var verb, ..])
+{
+    return await DatabaseCommand.RunAsync(verb, builder.Configuration);
+}
 Logging.UseBootstrapLogger();
 try
 {
-    // appsettings.json beside the program, then environment variables (Section__Key), then --Section:Key=value.
-    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     builder.AddSerilogLogging("silo");
-    builder.AddTelemetry("unrolledgan-silo", prometheus: true);
-    var dashboard = builder.Configuration.GetSection(SiloDashboardOptions.SectionName).Get<SiloDashboardOptions>() ?? new();
-    int instance = ClusteringOptions.From(builder.Configuration).Instance;
-    builder.UseUnrolledGanSilo(silo =>
+    var cluster = ClusteringOptions.From(builder.Configuration);
+    builder.AddTelemetry("unrolledgan-silo", builder.Configuration.GetValue("Telemetry:PrometheusPort", 9464) is > 0 and var port
+        ? port + cluster.Instance : null, $"{Environment.MachineName}-{cluster.Instance}");
+    builder.AddSiloWeb();
+    builder.UseUnrolledGanSilo(silo => silo.AddDashboardWhenEnabled(builder.Configuration));
+    builder.Services.AddHostedService<SiloReport>();
+    var app = builder.Build().MapSiloWeb();
+    if (await SiloPreflight.ProblemsAsync(app.Services) is [var problem, ..])
     {
-        if (dashboard.Port > 0)
-        {
-            silo.AddDashboard();
-        }
-    });
-    builder.WebHost.UseUrls(dashboard.Port > 0 ? [$"http://{dashboard.Host}:{dashboard.Port + instance}"] : []);
-
-    var app = builder.Build();
-    if (dashboard.Port > 0)
-    {
-        app.MapOrleansDashboard("/dashboard");
+        Console.Error.WriteLine($"error: {problem}");
+        return ExitCodes.Failed;
     }
     await app.RunAsync();
-    return 0;
+    return ExitCodes.Success;
+}
+catch (Exception e) when (e is OptionsValidationException or DatabaseConfigurationException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return ExitCodes.BadInput;
 }
 catch (Exception e)
 {
     Log.Fatal(e, "The silo failed to start or stopped unexpectedly");
-    return 1;
+    return ExitCodes.Failed;
 }
 finally
 {

@@ -16,6 +16,9 @@ public sealed record RunLayout(string Folder)
     /// <summary>Pairwise ℓ2 distances of the final model's samples and of the data (§3.4.2).</summary>
     public string Distances => Path.Combine(Folder, "distances.json");
 
+    /// <summary>One line per run of the job, appended by the silo that supervised it.</summary>
+    public string Runs => Path.Combine(Folder, "runs.jsonl");
+
     /// <summary>Held exclusively (flock) by the trainer that owns the folder; the kernel frees it when that process dies.</summary>
     public string Lock => Path.Combine(Folder, "job.lock");
 

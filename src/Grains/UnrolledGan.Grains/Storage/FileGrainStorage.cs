@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using Orleans.Storage;
 
 namespace UnrolledGan.Grains.Storage;
@@ -12,11 +11,7 @@ namespace UnrolledGan.Grains.Storage;
 /// </summary>
 public sealed class FileGrainStorage(string folder) : IGrainStorage
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-    };
+    private static readonly JsonSerializerOptions Json = new(GrainStateJson.Options) { WriteIndented = true };
 
     public string Folder { get; } = Path.GetFullPath(folder);
 

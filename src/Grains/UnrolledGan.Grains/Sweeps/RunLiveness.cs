@@ -1,14 +1,15 @@
+using UnrolledGan.Grains.Workers;
+
 namespace UnrolledGan.Grains.Sweeps;
 
 /// <summary>
 /// Tells a sweep whether each running job's run is still alive: its silo is up in Orleans membership (a silo not
-/// known yet gets a grace period), and its supervisor was heard from recently. Heartbeats come every 30 s, so silence
-/// also catches a run that never started or whose end could not be reported.
+/// known yet gets <see cref="WorkerOptions.UnknownSiloGrace"/>), and its supervisor was heard from within
+/// <see cref="WorkerOptions.RunSilenceTimeout"/>. Heartbeats come more often than that, so silence also catches a run
+/// that never started or whose end could not be reported.
 /// </summary>
-internal sealed class RunLiveness(IClusterMembershipService membership)
+internal sealed class RunLiveness(IClusterMembershipService membership, WorkerOptions options)
 {
-    private static readonly TimeSpan UnknownSiloGrace = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromMinutes(2);
     private readonly Dictionary<string, DateTimeOffset> _lastHeard = [];
     private readonly DateTimeOffset _since = DateTimeOffset.UtcNow;
 
@@ -22,11 +23,11 @@ internal sealed class RunLiveness(IClusterMembershipService membership)
         bool siloUp = job.Silo is { } silo && membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(silo)) switch
         {
             SiloStatus.Active or SiloStatus.Joining or SiloStatus.Created => true,
-            SiloStatus.None => job.StartedAt > now - UnknownSiloGrace,
+            SiloStatus.None => job.StartedAt > now - options.UnknownSiloGrace,
             _ => false,
         };
         // A sweep that just activated has heard from nobody yet: every run gets a full timeout from then.
         var heard = _lastHeard.TryGetValue(job.Spec.JobId, out var last) ? last : _since;
-        return siloUp && now - heard < HeartbeatTimeout;
+        return siloUp && now - heard < options.RunSilenceTimeout;
     }
 }

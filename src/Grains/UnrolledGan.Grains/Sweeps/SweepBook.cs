@@ -27,7 +27,7 @@ public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency
         }
         var job = jobs[index] with { Status = JobStatus.Running, Silo = silo, StartedAt = now, Starts = jobs[index].Starts + 1 };
         jobs[index] = job;
-        return new JobLease(job.Spec, job.Starts, silo, traceParent);
+        return new JobLease(job.Spec, job.Starts, silo, traceParent, now);
     }
 
     /// <summary>Records how a run ended. False when the outcome is stale: another run of the job now owns it.</summary>
@@ -51,7 +51,7 @@ public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency
             JobExit.Succeeded => job with
             {
                 Status = JobStatus.Succeeded, Metrics = outcome.Metrics, TrainSeconds = outcome.TrainSeconds,
-                Silo = outcome.Silo, EndedAt = now, FailureReason = null,
+                Silo = outcome.Silo, EndedAt = now, FailureReason = null, Versions = outcome.Versions,
             },
             JobExit.Interrupted or JobExit.Busy or JobExit.NotStarted => job with { Status = JobStatus.Queued, Silo = null },
             JobExit.Cancelled => job with { Status = JobStatus.Cancelled, EndedAt = now, FailureReason = "cancelled" },
@@ -88,7 +88,7 @@ public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency
     public IReadOnlyList<JobLease> Cancel(DateTimeOffset now)
     {
         var running = jobs.Where(j => j.Status == JobStatus.Running)
-            .Select(j => new JobLease(j.Spec, j.Starts, j.Silo ?? "", null))
+            .Select(j => new JobLease(j.Spec, j.Starts, j.Silo ?? "", null, j.StartedAt ?? now))
             .ToArray();
         for (int i = 0; i < jobs.Count; i++)
         {

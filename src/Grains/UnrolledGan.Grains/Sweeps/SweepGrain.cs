@@ -16,14 +16,17 @@ namespace UnrolledGan.Grains.Sweeps;
 /// </summary>
 public sealed class SweepGrain(
     [PersistentState("sweep", StorageNames.Sweeps)] IPersistentState<SweepState> state,
-    IClusterMembershipService membership, IOptions<ResultsOptions> results, SweepMetrics metrics,
-    ILogger<SweepGrain> logger) : Grain, ISweepGrain
+    IClusterMembershipService membership, IOptions<ResultsOptions> results, IOptions<WorkerOptions> workers,
+    IRecordedResults recorded, SweepMetrics metrics, ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     private static readonly TimeSpan LostCheckPeriod = TimeSpan.FromSeconds(3);
     private readonly Dictionary<string, JobProgress> _progress = [];
-    private readonly RunLiveness _liveness = new(membership);
+    private readonly RunLiveness _liveness = new(membership, workers.Value);
     private readonly SweepGauges _gauges = new(metrics);
     private SweepBook? _book;
+
+    /// <summary>The catalog missed this sweep's latest counts (it could not be reached); the timer tries again.</summary>
+    private bool _catalogBehind;
 
     /// <summary>The report written when the sweep completed; later queries return it rather than write it again.</summary>
     private SweepResults? _completedReport;
@@ -87,9 +90,9 @@ public sealed class SweepGrain(
 
     public Task<SweepStatus?> GetStatusAsync() => Task.FromResult(state.State.Spec is null ? null : Status());
 
-    public Task<SweepResults?> GetResultsAsync() => Task.FromResult(state.State.Spec is { } spec
-        ? (state.State.Phase == SweepPhase.Completed ? _completedReport : null) ?? WriteReport(spec)
-        : null);
+    public async Task<SweepResults?> GetResultsAsync() => state.State.Spec is { } spec
+        ? (state.State.Phase == SweepPhase.Completed ? _completedReport : null) ?? await WriteReportAsync(spec)
+        : null;
 
     public async Task CancelAsync()
     {
@@ -141,18 +144,26 @@ public sealed class SweepGrain(
         {
             metrics.Succeeded();
         }
-        if (_book.AllEnded && state.State.Phase == SweepPhase.Running)
+        bool completed = _book.AllEnded && state.State.Phase == SweepPhase.Running;
+        if (completed)
         {
             state.State.Phase = SweepPhase.Completed;
             state.State.EndedAt = DateTimeOffset.UtcNow;
-            _completedReport = WriteReport(state.State.Spec!);
-            logger.LogInformation("Sweep {Sweep} completed", Name);
         }
         await SaveAsync();
+        if (completed)
+        {
+            _completedReport = await WriteReportAsync(state.State.Spec!);
+            logger.LogInformation("Sweep {Sweep} completed", Name);
+        }
     }
 
     private async Task RequeueLostAsync(CancellationToken cancellation)
     {
+        if (_catalogBehind)
+        {
+            await RecordInCatalogAsync();
+        }
         if (_book is null || state.State.Phase != SweepPhase.Running)
         {
             return;
@@ -170,16 +181,46 @@ public sealed class SweepGrain(
         }
     }
 
+    /// <summary>
+    /// Writes the state before the caller hears back. A write that failed (the database is away, or a newer
+    /// activation wrote first) leaves memory ahead of the stored state, so this activation is dropped and the next
+    /// call starts from what was stored; callers retry.
+    /// </summary>
     private async Task SaveAsync()
     {
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Sweep {Sweep}: its state could not be written ({Problem}); reloading it on the next call", Name, e.Message);
+            DeactivateOnIdle();
+            throw;
+        }
         _gauges.Update(state.State);
-        var s = state.State;
-        await GrainFactory.GetGrain<ISweepCatalogGrain>(0).RecordAsync(new SweepEntry(Name, s.Spec!.Experiment, s.Phase, s.Jobs.Count,
-            s.Jobs.Count(j => j.Status == JobStatus.Succeeded), s.Jobs.Count(j => j.Status == JobStatus.Failed), s.CreatedAt));
+        await RecordInCatalogAsync();
     }
 
-    private SweepResults WriteReport(SweepSpec spec) => SweepReport.Write(spec, state.State.Jobs, results.Value.SweepFolder(Name));
+    /// <summary>The catalog's counts are for listing; when it cannot be reached the sweep goes on and tries again later.</summary>
+    private async Task RecordInCatalogAsync()
+    {
+        var s = state.State;
+        try
+        {
+            await GrainFactory.GetGrain<ISweepCatalogGrain>(0).RecordAsync(new SweepEntry(Name, s.Spec!.Experiment, s.Phase, s.Jobs.Count,
+                s.Jobs.Count(j => j.Status == JobStatus.Succeeded), s.Jobs.Count(j => j.Status == JobStatus.Failed), s.CreatedAt));
+            _catalogBehind = false;
+        }
+        catch (Exception e)
+        {
+            _catalogBehind = true;
+            logger.LogWarning("Sweep {Sweep}: the catalog could not be updated ({Problem}); trying again shortly", Name, e.Message);
+        }
+    }
+
+    private async Task<SweepResults> WriteReportAsync(SweepSpec spec) =>
+        SweepReport.Write(spec, await recorded.WithRecordedMetricsAsync(Name, state.State.Jobs), results.Value.SweepFolder(Name));
 
     private SweepStatus Status() => new()
     {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace UnrolledGan.Grains.Telemetry;
@@ -7,11 +6,6 @@ namespace UnrolledGan.Grains.Telemetry;
 /// <summary>The project's own meter and activity source. Every metric name is defined here and nowhere else.</summary>
 public sealed class SweepMetrics : IDisposable
 {
-    public const string MeterName = "UnrolledGan";
-    public const string ActivitySourceName = "UnrolledGan";
-
-    public static readonly ActivitySource Activities = new(ActivitySourceName);
-
     private readonly Meter _meter;
     private readonly UpDownCounter<long> _queued;
     private readonly UpDownCounter<long> _running;
@@ -22,7 +16,7 @@ public sealed class SweepMetrics : IDisposable
 
     public SweepMetrics(IMeterFactory meters)
     {
-        _meter = meters.Create(MeterName);
+        _meter = meters.Create(TelemetryNames.Meter);
         _queued = _meter.CreateUpDownCounter<long>("unrolledgan.jobs.queued", description: "Jobs waiting for a worker slot");
         _running = _meter.CreateUpDownCounter<long>("unrolledgan.jobs.running", description: "Jobs whose trainer is running");
         _succeeded = _meter.CreateCounter<long>("unrolledgan.jobs.succeeded", description: "Jobs that finished with a result");

@@ -11,9 +11,11 @@ namespace UnrolledGan.Grains.Workers;
 
 /// <summary>
 /// Runs and supervises this silo's trainer processes. It follows each run's JSON progress lines and forwards them to
-/// the sweep at most once per <see cref="WorkerOptions.ProgressInterval"/>, with a heartbeat when the lines pause;
-/// each report renews the run's lease, and a run that lost it (cancelled, or handed on) is killed. When the process
-/// ends, the slot is freed, however it ended, and the outcome is reported until the sweep records it.
+/// the sweep at most once per <see cref="WorkerOptions.ProgressInterval"/>, with a heartbeat when the lines pause.
+/// Each acknowledged report renews the run's lease. A run that lost it (cancelled, or handed on) is killed, and a run
+/// whose lease was not renewed for <see cref="WorkerOptions.LeaseTimeout"/> (this silo is cut off) is stopped after a
+/// checkpoint, so the job can go elsewhere. When the process ends, the slot is freed, however it ended, the run is
+/// appended to the job folder's run record, and the outcome is reported until the sweep records it.
 /// When the silo stops, its trainers are asked to checkpoint (SIGTERM) and given a grace period before they are
 /// killed. Registered after Orleans, so it stops first, while the silo can still tell sweeps the runs were interrupted.
 /// </summary>
@@ -21,8 +23,8 @@ public sealed class TrainerRunner(
     IGrainFactory grains, WorkerSlots slots, SweepMetrics metrics,
     IOptions<WorkerOptions> options, ILogger<TrainerRunner> logger) : IHostedService
 {
-    private static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, Run> _runs = new();
+    private readonly WorkerOptions _options = options.Value;
 
     public string TrainerPath { get; } = TrainerExecutable.Find(options.Value.TrainerPath);
 
@@ -61,7 +63,7 @@ public sealed class TrainerRunner(
     private async Task SuperviseAsync(Run run)
     {
         var lease = run.Lease;
-        using var activity = SweepMetrics.Activities.StartActivity("job", ActivityKind.Internal, lease.TraceParent);
+        using var activity = TelemetryNames.Activities.StartActivity("job", ActivityKind.Internal, lease.TraceParent);
         activity?.SetTag("job.id", lease.Spec.JobId).SetTag("job.attempt", lease.Attempt).SetTag("job.unroll", lease.Spec.Unroll);
         var sweep = grains.GetGrain<ISweepGrain>(lease.Spec.SweepName);
         metrics.Running(1);
@@ -70,7 +72,6 @@ public sealed class TrainerRunner(
         JobOutcome outcome;
         try
         {
-            ProgressEvent? last = null;
             var forwarded = DateTimeOffset.MinValue;
             while (await run.Process.ReadLineAsync() is { } line)
             {
@@ -78,20 +79,20 @@ public sealed class TrainerRunner(
                 {
                     continue;
                 }
-                last = progress;
+                run.Observe(progress);
                 if (progress.StepsPerSecond is { } rate)
                 {
                     metrics.StepsPerSecond(lease.Spec.JobId, rate);
                 }
                 run.Latest = new JobProgress(lease.Spec.JobId, progress.Step, progress.TotalSteps, progress.StepsPerSecond,
                     progress.EtaSeconds, lease.Silo, DateTimeOffset.UtcNow, lease.Attempt);
-                if (run.Latest.UpdatedAt - forwarded >= options.Value.ProgressInterval || progress.Event == ProgressEvent.Kinds.Started)
+                if (run.Latest.UpdatedAt - forwarded >= _options.ProgressInterval || progress.Event == ProgressEvent.Kinds.Started)
                 {
                     forwarded = run.Latest.UpdatedAt;
                     await ForwardAsync(run, sweep);
                 }
             }
-            outcome = Outcome(run, await run.Process.WaitForExitAsync(), last);
+            outcome = Outcome(run, await run.Process.WaitForExitAsync());
         }
         catch (Exception e)
         {
@@ -115,6 +116,7 @@ public sealed class TrainerRunner(
             logger.LogWarning("Job {JobId} run {Attempt} failed: {Reason}", lease.Spec.JobId, lease.Attempt, outcome.FailureReason);
         }
         activity?.SetTag("job.exit", outcome.Exit.ToString());
+        RecordRun(run, outcome);
         await ReportAsync(sweep, outcome);
     }
 
@@ -123,12 +125,18 @@ public sealed class TrainerRunner(
     {
         try
         {
-            if (run.Latest is { } latest && !await sweep.ReportProgressAsync(latest with { UpdatedAt = DateTimeOffset.UtcNow }))
+            if (run.Latest is not { } latest)
             {
-                logger.LogWarning("Job {JobId} run {Attempt} no longer holds its job; stopping it", run.Lease.Spec.JobId, run.Lease.Attempt);
-                run.Cancelled = true;
-                run.Process.KillTree();
+                return;
             }
+            if (await sweep.ReportProgressAsync(latest with { UpdatedAt = DateTimeOffset.UtcNow }))
+            {
+                run.LeaseRenewedAt = DateTimeOffset.UtcNow;
+                return;
+            }
+            logger.LogWarning("Job {JobId} run {Attempt} no longer holds its job; stopping it", run.Lease.Spec.JobId, run.Lease.Attempt);
+            run.Cancelled = true;
+            run.Process.KillTree();
         }
         catch (Exception e)
         {
@@ -136,15 +144,26 @@ public sealed class TrainerRunner(
         }
     }
 
-    /// <summary>Progress lines may pause (a long evaluation); the sweep still hears that the run is alive.</summary>
+    /// <summary>
+    /// Progress lines may pause (a long evaluation); the sweep still hears that the run is alive. A run whose lease
+    /// went unrenewed too long is stopped here: its checkpoint lets the job resume wherever the sweep sends it next.
+    /// </summary>
     private async Task HeartbeatAsync(Run run, ISweepGrain sweep, CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(HeartbeatPeriod);
+        using var timer = new PeriodicTimer(_options.HeartbeatPeriod);
         try
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
                 await ForwardAsync(run, sweep);
+                if (!run.LeaseLost && DateTimeOffset.UtcNow - run.LeaseRenewedAt > _options.LeaseTimeout)
+                {
+                    run.LeaseLost = true;
+                    logger.LogWarning("Job {JobId} run {Attempt}: no sweep renewed its lease for {Timeout}; stopping it after a checkpoint",
+                        run.Lease.Spec.JobId, run.Lease.Attempt, _options.LeaseTimeout);
+                    run.Process.Terminate();
+                    _ = KillIfStillRunningAsync(run);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -152,8 +171,18 @@ public sealed class TrainerRunner(
         }
     }
 
-    private static JobOutcome Outcome(Run run, int exitCode, ProgressEvent? last)
+    private async Task KillIfStillRunningAsync(Run run)
     {
+        if (await Task.WhenAny(run.Process.Exited, Task.Delay(_options.ShutdownGrace)) != run.Process.Exited)
+        {
+            logger.LogWarning("Trainer {ProcessId} did not stop within {Grace}; killing it", run.Process.Id, _options.ShutdownGrace);
+            run.Process.KillTree();
+        }
+    }
+
+    private static JobOutcome Outcome(Run run, int exitCode)
+    {
+        var last = run.Last;
         var exit = (run.Cancelled, exitCode) switch
         {
             (true, _) => JobExit.Cancelled,
@@ -168,27 +197,57 @@ public sealed class TrainerRunner(
             : $"exit code {exitCode}: {(run.Process.StderrTail is { Length: > 0 } tail ? tail : last?.Error ?? "no message")}";
         var result = exit == JobExit.Succeeded ? new RunLayout(run.Process.Folder).ReadResult() : null;
         return new JobOutcome(run.Lease.Spec.JobId, exit, reason, result?.Metrics ?? last?.Metrics, result?.Timings.TrainSeconds,
-            run.Lease.Silo, exitCode, run.Lease.Attempt);
+            run.Lease.Silo, exitCode, run.Lease.Attempt, result is null ? null : Versions(result.Environment));
     }
 
-    /// <summary>The sweep may be moving between silos; keep trying for a minute, since a lost report leaves the job running.</summary>
+    private static Dictionary<string, string> Versions(RunEnvironment environment) => new()
+    {
+        ["runtime"] = environment.Runtime,
+        ["torchSharp"] = environment.TorchSharpVersion,
+        ["libTorch"] = environment.LibTorchVersion,
+        ["device"] = environment.Device,
+        ["machine"] = environment.Machine,
+        ["orchestrator"] = typeof(TrainerRunner).Assembly.GetName().Version?.ToString() ?? "",
+    };
+
+    /// <summary>
+    /// One line per run in the job folder: when it was leased, started and ended, where, from which step, and whether
+    /// this run trained the job to its end. A job trained to its end by two runs would be work done twice.
+    /// </summary>
+    private void RecordRun(Run run, JobOutcome outcome)
+    {
+        var record = new RunRecord(run.Lease.Attempt, run.Lease.Silo, run.Process.Id, run.Lease.LeasedAt, run.Process.StartedAt,
+            run.TrainingStartedAt, run.ResumedFromStep, run.Last?.Step, run.TrainingStartedAt is not null && outcome.Exit == JobExit.Succeeded,
+            outcome.Exit.ToString(), outcome.ExitCode, DateTimeOffset.UtcNow);
+        try
+        {
+            File.AppendAllText(new RunLayout(run.Process.Folder).Runs, JsonSerializer.Serialize(record, TrainerJson.Compact) + "\n");
+        }
+        catch (IOException e)
+        {
+            logger.LogWarning(e, "The run record of job {JobId} could not be written", run.Lease.Spec.JobId);
+        }
+    }
+
+    /// <summary>The sweep may be moving between silos, or waiting for its database; a lost report leaves the job running.</summary>
     private async Task ReportAsync(ISweepGrain sweep, JobOutcome outcome)
     {
-        for (int attempt = 1; ; attempt++)
+        var deadline = DateTimeOffset.UtcNow + _options.EndReportTimeout;
+        while (true)
         {
             try
             {
                 await sweep.JobEndedAsync(outcome);
                 return;
             }
-            catch (Exception e) when (attempt < 30)
+            catch (Exception e) when (DateTimeOffset.UtcNow < deadline)
             {
-                logger.LogWarning(e, "Reporting the end of job {JobId} failed; retrying", outcome.JobId);
-                await Task.Delay(TimeSpan.FromSeconds(2));
+                logger.LogWarning("Reporting the end of job {JobId} failed ({Problem}); retrying", outcome.JobId, e.Message);
+                await Task.Delay(_options.EndReportRetryDelay);
             }
             catch (Exception e)
             {
-                // The sweep's heartbeat timeout requeues the job; its folder still holds the result or checkpoint.
+                // The sweep's silence timeout requeues the job; its folder still holds the result or checkpoint.
                 logger.LogError(e, "The end of job {JobId} could not be reported", outcome.JobId);
                 return;
             }
@@ -217,14 +276,14 @@ public sealed class TrainerRunner(
         {
             return;
         }
-        logger.LogInformation("Stopping {Count} trainer(s); they checkpoint within {Grace}", running.Length, options.Value.ShutdownGrace);
+        logger.LogInformation("Stopping {Count} trainer(s); they checkpoint within {Grace}", running.Length, _options.ShutdownGrace);
         foreach (var run in running)
         {
             run.Process.Terminate();
         }
         try
         {
-            await Task.WhenAll(running.Select(r => r.Process.Exited)).WaitAsync(options.Value.ShutdownGrace, cancellationToken);
+            await Task.WhenAll(running.Select(r => r.Process.Exited)).WaitAsync(_options.ShutdownGrace, cancellationToken);
             // Let the supervisors report the interruptions before the silo goes.
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
         }
@@ -238,7 +297,10 @@ public sealed class TrainerRunner(
         }
     }
 
-    /// <summary>One supervised run. Latest and Cancelled are written by its supervisor and by Cancel; both are single values.</summary>
+    /// <summary>
+    /// One supervised run. Its supervisor writes the progress fields; Cancelled and LeaseLost are also set by Cancel and
+    /// the heartbeat. Each is a single value read without a lock.
+    /// </summary>
     private sealed class Run(JobLease lease, WorkerSlot slot, TrainerProcess process)
     {
         public JobLease Lease { get; } = lease;
@@ -246,5 +308,34 @@ public sealed class TrainerRunner(
         public TrainerProcess Process { get; } = process;
         public volatile JobProgress? Latest;
         public volatile bool Cancelled;
+        public volatile bool LeaseLost;
+        private long _leaseRenewedTicks = DateTimeOffset.UtcNow.UtcTicks;
+
+        /// <summary>Written by the supervisor and the heartbeat alike, so it is kept as ticks and read atomically.</summary>
+        public DateTimeOffset LeaseRenewedAt
+        {
+            get => new(Interlocked.Read(ref _leaseRenewedTicks), TimeSpan.Zero);
+            set => Interlocked.Exchange(ref _leaseRenewedTicks, value.UtcTicks);
+        }
+
+        public ProgressEvent? Last { get; private set; }
+        public DateTimeOffset? TrainingStartedAt { get; private set; }
+        public int? ResumedFromStep { get; private set; }
+
+        public void Observe(ProgressEvent progress)
+        {
+            Last = progress;
+            if (progress.Event == ProgressEvent.Kinds.Started)
+            {
+                TrainingStartedAt = DateTimeOffset.UtcNow;
+                ResumedFromStep = progress.ResumedFromStep;
+            }
+        }
     }
 }
+
+/// <summary>A line of a job folder's run record (runs.jsonl).</summary>
+internal sealed record RunRecord(
+    int Attempt, string Silo, int ProcessId, DateTimeOffset LeasedAt, DateTimeOffset ProcessStartedAt,
+    DateTimeOffset? TrainingStartedAt, int? ResumedFromStep, int? LastStep, bool TrainedToEnd, string Exit, int ExitCode,
+    DateTimeOffset EndedAt);

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace UnrolledGan.Grains.Workers;
 
 /// <summary>The worker slots this silo offers and how it runs trainer processes.</summary>
-public sealed class WorkerOptions
+public sealed class WorkerOptions : IValidatableObject
 {
     public const string SectionName = "Workers";
 
@@ -11,7 +11,10 @@ public sealed class WorkerOptions
     [Range(0, 1024)]
     public int CpuSlots { get; set; }
 
-    /// <summary>"auto" (the visible GPUs), "none", or a comma-separated list of device ids; one slot per GPU.</summary>
+    /// <summary>
+    /// "auto" (the GPUs this process sees: CUDA_VISIBLE_DEVICES if set, else devices 0 … n−1 for the n device files
+    /// /dev/nvidia0, 1, …), "none", or a comma-separated list of device ids; one slot per GPU.
+    /// </summary>
     [Required]
     public string Gpus { get; set; } = "auto";
 
@@ -26,6 +29,54 @@ public sealed class WorkerOptions
 
     /// <summary>Most often a running job's progress is forwarded to its sweep.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a run's supervisor tells its sweep the run is alive while its progress lines pause.</summary>
+    public TimeSpan HeartbeatPeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A run whose sweep has not renewed its lease for this long (the silo is cut off from the cluster, or the sweep
+    /// no longer answers) is stopped: it checkpoints and ends, so the job can run elsewhere.
+    /// </summary>
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The sweep queues a running job again when its run has not been heard from for this long. It is longer than
+    /// <see cref="LeaseTimeout"/>, so a silo that lost touch has stopped the run before the job moves on.
+    /// </summary>
+    public TimeSpan RunSilenceTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>A run on a silo that membership does not know yet (it is joining) counts as alive this long.</summary>
+    public TimeSpan UnknownSiloGrace { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long a run's end is offered to its sweep (which may be moving between silos, or waiting for its database).</summary>
+    public TimeSpan EndReportTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    public TimeSpan EndReportRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext context)
+    {
+        if (LeaseTimeout <= 2 * HeartbeatPeriod)
+        {
+            yield return new ValidationResult(
+                $"LeaseTimeout ({LeaseTimeout}) must be more than twice HeartbeatPeriod ({HeartbeatPeriod})", [nameof(LeaseTimeout)]);
+        }
+        if (RunSilenceTimeout <= LeaseTimeout)
+        {
+            yield return new ValidationResult(
+                $"RunSilenceTimeout ({RunSilenceTimeout}) must be longer than LeaseTimeout ({LeaseTimeout})", [nameof(RunSilenceTimeout)]);
+        }
+        foreach (var (name, value) in new[]
+        {
+            (nameof(PollInterval), PollInterval), (nameof(ShutdownGrace), ShutdownGrace), (nameof(ProgressInterval), ProgressInterval),
+            (nameof(HeartbeatPeriod), HeartbeatPeriod), (nameof(EndReportRetryDelay), EndReportRetryDelay),
+        })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                yield return new ValidationResult($"{name} must be positive (got {value})", [name]);
+            }
+        }
+    }
 }
 
 /// <summary>Where results and the embedded default's durable state live.</summary>

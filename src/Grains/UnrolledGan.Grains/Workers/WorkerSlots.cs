@@ -16,7 +16,8 @@ public sealed class WorkerSlots
 
     public WorkerSlots(IOptions<WorkerOptions> options, SweepMetrics metrics, ILogger<WorkerSlots> logger)
     {
-        var gpus = VisibleGpus(options.Value.Gpus);
+        var gpus = VisibleGpus(options.Value.Gpus, Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES"),
+            Directory.Exists("/dev") ? Directory.EnumerateFiles("/dev", "nvidia*") : []);
         _devices = gpus.Count > 0
             ? gpus.ToArray<string?>()
             : new string?[options.Value.CpuSlots > 0 ? options.Value.CpuSlots : Environment.ProcessorCount];
@@ -77,16 +78,23 @@ public sealed class WorkerSlots
         }
     }
 
-    private static IReadOnlyList<string> VisibleGpus(string setting) => setting.Trim().ToLowerInvariant() switch
-    {
-        "none" or "" => [],
-        "auto" => Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES") is { Length: > 0 } visible
-            ? visible.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            : Directory.Exists("/dev")
-                ? Directory.GetFiles("/dev", "nvidia*").Select(Path.GetFileName).Where(n => n!.Length > 6 && n[6..].All(char.IsDigit)).Select(n => n![6..]).Order().ToArray()
-                : [],
-        _ => setting.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-    };
+    /// <summary>
+    /// The device ids a child process may be given in CUDA_VISIBLE_DEVICES. Inside a container the driver numbers the
+    /// GPUs it was given 0 … n−1, whatever their /dev/nvidiaN names on the host, so "auto" counts device files
+    /// rather than reading their numbers.
+    /// </summary>
+    internal static IReadOnlyList<string> VisibleGpus(string setting, string? cudaVisibleDevices, IEnumerable<string> deviceFiles) =>
+        setting.Trim().ToLowerInvariant() switch
+        {
+            "none" or "" => [],
+            "auto" => cudaVisibleDevices is { Length: > 0 } visible
+                ? visible.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                : Enumerable.Range(0, deviceFiles.Count(IsGpuDevice)).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+            _ => setting.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+        };
+
+    private static bool IsGpuDevice(string path) =>
+        Path.GetFileName(path) is { Length: > 6 } name && name.StartsWith("nvidia", StringComparison.Ordinal) && name[6..].All(char.IsAsciiDigit);
 }
 
 /// <summary>One reserved slot; Device is the GPU id the job sees as CUDA_VISIBLE_DEVICES, or null on a CPU slot.</summary>

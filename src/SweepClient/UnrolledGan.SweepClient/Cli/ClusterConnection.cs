@@ -2,12 +2,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog.Events;
-using UnrolledGan.Hosting;
+using UnrolledGan.Client;
+using UnrolledGan.ServiceDefaults;
 
 namespace UnrolledGan.SweepClient.Cli;
 
-/// <summary>A started host that gives a cluster client: a gateway client, or a silo hosted in this process.</summary>
-internal sealed class ClusterConnection(IHost host, string description) : IAsyncDisposable
+/// <summary>A started client of a cluster: one reached through its gateways, or the embedded silo this command started.</summary>
+internal sealed class ClusterConnection(IHost host, string description, EmbeddedSilo? embedded) : IAsyncDisposable
 {
     public const string DefaultGateway = "127.0.0.1:30000";
 
@@ -15,37 +16,49 @@ internal sealed class ClusterConnection(IHost host, string description) : IAsync
 
     public string Description => description;
 
-    /// <summary>Connects to a running cluster through its gateway.</summary>
-    public static async Task<ClusterConnection> ConnectAsync(string gateway, CancellationToken cancellation)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.AddSerilogLogging("client", consoleLevel: LogEventLevel.Fatal);
-        builder.AddTelemetry("unrolledgan-client", prometheus: false);
-        builder.UseUnrolledGanClient(gateway);
-        return await StartAsync(builder, $"cluster at {gateway}", cancellation, problem =>
-            $"cannot reach a cluster at {gateway} ({problem}); start a silo (README, \"More silos\") or use `run` without --gateway");
-    }
+    /// <summary>The embedded silo's web address, when this command started one.</summary>
+    public string? WebUrl => embedded?.WebUrl;
 
-    /// <summary>The embedded default: one silo with localhost clustering inside this process.</summary>
+    /// <summary>Connects to a running cluster through its gateway(s).</summary>
+    public static async Task<ClusterConnection> ConnectAsync(string gateways, CancellationToken cancellation) =>
+        await ConnectAsync(gateways, $"cluster at {gateways}", null, cancellation, problem =>
+            $"cannot reach a cluster at {gateways} ({problem}); start a silo (bash scripts/silo.sh) or use `run` without --gateway");
+
+    /// <summary>The embedded default: starts a silo on this machine and connects to it.</summary>
     public static async Task<ClusterConnection> StartEmbeddedAsync(string results, int? slots, CancellationToken cancellation)
     {
-        var builder = Host.CreateApplicationBuilder();
-        var settings = new Dictionary<string, string?> { ["Results:Folder"] = results };
-        if (slots is { } cpuSlots)
+        var silo = await EmbeddedSilo.StartAsync(results, slots, cancellation);
+        try
         {
-            settings["Workers:CpuSlots"] = cpuSlots.ToString();
+            return await ConnectAsync(silo.Gateway, "embedded silo", silo, cancellation, problem =>
+                $"cannot reach the embedded silo ({problem}); its log is in {silo.Logs}");
         }
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.AddSerilogLogging("run", consoleLevel: LogEventLevel.Warning);
-        builder.AddTelemetry("unrolledgan-run", prometheus: false);
-        builder.UseUnrolledGanSilo();
-        return await StartAsync(builder, "embedded silo", cancellation, problem =>
-            $"cannot start the embedded silo ({problem}); if a cluster already runs here, add --gateway {DefaultGateway}");
+        catch
+        {
+            await silo.DisposeAsync();
+            throw;
+        }
     }
 
-    private static async Task<ClusterConnection> StartAsync(HostApplicationBuilder builder, string description,
+    private static async Task<ClusterConnection> ConnectAsync(string gateways, string description, EmbeddedSilo? embedded,
         CancellationToken cancellation, Func<string, string> explain)
     {
+        var builder = Host.CreateApplicationBuilder();
+        // A client's log belongs to its user, not to whatever folder the command was typed in.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Logs:Folder"] = ClientLogFolder() });
+        builder.AddSerilogLogging("client", consoleLevel: LogEventLevel.Fatal);
+        builder.AddTelemetry("unrolledgan-client");
+        IReadOnlyList<System.Net.IPEndPoint> endpoints;
+        try
+        {
+            endpoints = Gateways.Parse(gateways, TimeSpan.FromMinutes(1));
+        }
+        catch (GatewayException e)
+        {
+            throw new ClusterUnavailableException($"--gateway: {e.Message}", badInput: true);
+        }
+        builder.UseUnrolledGanClient(endpoints,
+            builder.Configuration["Cluster:ClusterId"] ?? "unrolledgan", builder.Configuration["Cluster:ServiceId"] ?? "unrolledgan");
         var host = builder.Build();
         try
         {
@@ -56,16 +69,39 @@ internal sealed class ClusterConnection(IHost host, string description) : IAsync
             host.Dispose();
             throw new ClusterUnavailableException(explain(e.Message));
         }
-        return new ClusterConnection(host, description);
+        return new ClusterConnection(host, description, embedded);
     }
 
-    /// <summary>Stops the host gracefully: an embedded silo's trainers checkpoint first, so the sweep can resume.</summary>
+    /// <summary>$XDG_STATE_HOME/unrolledgan/logs, else ~/.local/state/unrolledgan/logs.</summary>
+    private static string ClientLogFolder()
+    {
+        string state = Environment.GetEnvironmentVariable("XDG_STATE_HOME") is { Length: > 0 } xdg
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        return Path.Combine(state, "unrolledgan", "logs");
+    }
+
+    /// <summary>Disconnects; an embedded silo is stopped gracefully, so its trainers checkpoint and the sweep can resume.</summary>
     public async ValueTask DisposeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await host.StopAsync(timeout.Token);
-        host.Dispose();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await host.StopAsync(timeout.Token);
+        }
+        finally
+        {
+            host.Dispose();
+            if (embedded is not null)
+            {
+                await embedded.DisposeAsync();
+            }
+        }
     }
 }
 
-internal sealed class ClusterUnavailableException(string message) : Exception(message);
+internal sealed class ClusterUnavailableException(string message, bool badInput = false) : Exception(message)
+{
+    /// <summary>The user gave something unusable (a gateway that is not host:port), rather than no cluster answering.</summary>
+    public bool BadInput { get; } = badInput;
+}

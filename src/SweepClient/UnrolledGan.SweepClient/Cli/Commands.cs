@@ -43,6 +43,10 @@ internal static class Commands
             var sweep = cluster.Client.GetGrain<ISweepGrain>(sweepSpec.Name);
             var status = await SubmitAsync(sweep, sweepSpec);
             Console.WriteLine($"sweep {status.Name}: {status.Total} jobs ({status.Done} already done) on the {cluster.Description}; results in {status.ResultsFolder}");
+            if (cluster.WebUrl is { } web)
+            {
+                Console.WriteLine($"dashboard: {web}/dashboard");
+            }
             try
             {
                 return await FollowAsync(sweep, cancellation);
@@ -172,7 +176,7 @@ internal static class Commands
     /// <summary>Submits under a root span, so every job's trainer run joins the client's trace.</summary>
     private static async Task<SweepStatus> SubmitAsync(ISweepGrain sweep, SweepSpec spec)
     {
-        using var activity = UnrolledGan.Grains.Telemetry.SweepMetrics.Activities.StartActivity("sweep.submit", ActivityKind.Client);
+        using var activity = TelemetryNames.Activities.StartActivity("sweep.submit", ActivityKind.Client);
         activity?.SetTag("sweep.name", spec.Name).SetTag("sweep.experiment", spec.Experiment);
         return await sweep.SubmitAsync(spec);
     }
@@ -205,7 +209,7 @@ internal static class Commands
         catch (ClusterUnavailableException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.Failed;
+            return e.BadInput ? ExitCodes.BadInput : ExitCodes.Failed;
         }
     }
 }

@@ -1,12 +1,30 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using UnrolledGan.Grains.Telemetry;
+using UnrolledGan.Grains;
 
-namespace UnrolledGan.Hosting;
+namespace UnrolledGan.ServiceDefaults;
+
+/// <summary>Where telemetry goes.</summary>
+public sealed class TelemetryOptions
+{
+    public const string SectionName = "Telemetry";
+
+    /// <summary>OTLP endpoint (e.g. http://otel-collector:4317); empty exports nothing over OTLP.</summary>
+    public string? OtlpEndpoint { get; set; }
+
+    /// <summary>Port of a silo's Prometheus scrape endpoint (/metrics), plus the silo's instance number; 0 turns it off.</summary>
+    [Range(0, 65535)]
+    public int PrometheusPort { get; set; } = 9464;
+
+    /// <summary>The address /metrics listens on: loopback unless a scraper elsewhere needs it.</summary>
+    [Required]
+    public string PrometheusHost { get; set; } = "127.0.0.1";
+}
 
 public static class Telemetry
 {
@@ -14,28 +32,26 @@ public static class Telemetry
     /// Metrics (the Microsoft.Orleans meter and ours) and traces (Orleans grain calls and our job spans) for every
     /// host. A Prometheus endpoint when a port is given (silos), OTLP when an endpoint is configured.
     /// </summary>
-    public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder, string serviceName, bool prometheus)
+    public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder, string serviceName,
+        int? prometheusPort = null, string? instanceId = null)
     {
         var options = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        int instance = ClusteringOptions.From(builder.Configuration).Instance;
         string version = typeof(Telemetry).Assembly.GetName().Version?.ToString() ?? "0";
         bool otlp = !string.IsNullOrWhiteSpace(options.OtlpEndpoint);
-        var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(serviceName, serviceVersion: version, serviceInstanceId: $"{Environment.MachineName}-{instance}"))
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName, serviceVersion: version, serviceInstanceId: instanceId ?? Environment.MachineName))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter("Microsoft.Orleans", SweepMetrics.MeterName).AddRuntimeInstrumentation();
-                if (prometheus && options.PrometheusPort > 0)
+                metrics.AddMeter("Microsoft.Orleans", TelemetryNames.Meter).AddRuntimeInstrumentation();
+                if (prometheusPort is > 0 and var port)
                 {
-                    int port = options.PrometheusPort + instance;
                     metrics.AddPrometheusHttpListener(o =>
                     {
                         o.Port = port;
-                        // Every interface, so Prometheus can scrape a pod; the Host option only takes one name.
                         o.ConfigureHttpListener = (_, listener) =>
                         {
                             listener.Prefixes.Clear();
-                            listener.Prefixes.Add($"http://*:{port}/");
+                            listener.Prefixes.Add($"http://{options.PrometheusHost}:{port}/");
                         };
                     });
                 }
@@ -46,7 +62,7 @@ public static class Telemetry
             })
             .WithTracing(tracing =>
             {
-                tracing.AddSource("Microsoft.Orleans.Application", SweepMetrics.ActivitySourceName);
+                tracing.AddSource("Microsoft.Orleans.Application", TelemetryNames.ActivitySource);
                 if (otlp)
                 {
                     tracing.AddOtlpExporter(o => o.Endpoint = new Uri(options.OtlpEndpoint!));

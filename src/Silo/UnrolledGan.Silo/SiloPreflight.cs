@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using UnrolledGan.Hosting;
+using UnrolledGan.ServiceDefaults;
+using UnrolledGan.Hosting.Database;
+
+namespace UnrolledGan.Silo;
+
+/// <summary>
+/// What must hold before a silo joins: its ports are free (two silos must never share one, and Orleans would not
+/// say so), and on PostgreSQL the schema is the one this build needs. Each problem is one line naming the setting.
+/// </summary>
+internal static class SiloPreflight
+{
+    public static async Task<IReadOnlyList<string>> ProblemsAsync(IServiceProvider services)
+    {
+        var cluster = services.GetRequiredService<IOptions<ClusteringOptions>>().Value;
+        var configuration = services.GetRequiredService<IConfiguration>();
+        var address = cluster.ResolveAddress();
+        var problems = new List<string>();
+        void CheckPort(IPAddress on, int port, string setting)
+        {
+            if (port > 0 && !IsFree(on, port))
+            {
+                problems.Add($"port {port} on {on} is already in use (another silo?); move it with {setting}, or give this silo another --Cluster:Instance");
+            }
+        }
+        CheckPort(address, cluster.InstanceSiloPort, "--Cluster:SiloPort");
+        CheckPort(address, cluster.InstanceGatewayPort, "--Cluster:GatewayPort");
+        var dashboard = configuration.DashboardOptions();
+        if (dashboard.Port > 0 && IPAddress.TryParse(dashboard.Host, out var dashboardHost))
+        {
+            CheckPort(dashboardHost, dashboard.Port + cluster.Instance, "--Dashboard:Port (0 turns it off)");
+        }
+        var telemetry = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new();
+        if (telemetry.PrometheusPort > 0 && IPAddress.TryParse(telemetry.PrometheusHost, out var metricsHost))
+        {
+            CheckPort(metricsHost, telemetry.PrometheusPort + cluster.Instance, "--Telemetry:PrometheusPort (0 turns it off)");
+        }
+        if (problems.Count == 0 && cluster.Provider == ClusterProvider.Postgres)
+        {
+            string? schema = await SchemaProblemAsync(services.GetRequiredService<NpgsqlDataSource>());
+            if (schema is not null)
+            {
+                problems.Add(schema);
+            }
+        }
+        return problems;
+    }
+
+    private static async Task<string?> SchemaProblemAsync(NpgsqlDataSource database)
+    {
+        try
+        {
+            var state = await SchemaMigrations.Embedded.InspectAsync(database);
+            return state.IsCurrent ? null : state.Explain();
+        }
+        catch (NpgsqlException e)
+        {
+            return $"cannot reach the database {ClusterDatabase.Describe(database.ConnectionString)}: {e.Message}";
+        }
+    }
+
+    private static bool IsFree(IPAddress address, int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(address, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+namespace UnrolledGan.Silo;
+
+/// <summary>What `UnrolledGan.Silo --help` prints: the settings that matter, with their defaults.</summary>
+internal static class Usage
+{
+    public static bool Asked(IReadOnlyList<string> args) => args.Any(a => a is "--help" or "-h" or "-?" or "help");
+
+    public const string Text = """
+        UnrolledGan.Silo: a worker silo. It joins its cluster, offers its GPU or CPU slots to sweeps, and serves
+        clients through its gateway.
+
+        usage:
+          UnrolledGan.Silo [--Section:Key=value ...]     start a silo
+          UnrolledGan.Silo db migrate                    apply the PostgreSQL schema (deploy/postgres); safe to repeat
+          UnrolledGan.Silo db status                     say whether the database's schema is the one this silo needs
+          UnrolledGan.Silo --help                        this text
+
+        Every setting is --Section:Key=value, or the environment variable Section__Key, or appsettings.json:
+          Cluster:Provider          embedded (default: one machine, loopback, state in files) | postgres
+          Cluster:Instance          n: a further silo on this machine, on ports SiloPort + n and GatewayPort + n
+          Cluster:SiloPort          11111       silo-to-silo port
+          Cluster:GatewayPort       30000       client port
+          Cluster:Address           postgres: the address to listen on and advertise (default: the first non-loopback IPv4)
+          Cluster:ClusterId, ServiceId, SiloName
+          Cluster:Membership:*      Orleans failure detection (ProbeTimeout, NumMissedProbesLimit, ...)
+          ConnectionStrings:Cluster postgres: the database (ConnectionStrings__Cluster; never on the command line)
+          Database:ConnectionStringFile  postgres: or a file holding it (a mounted Secret)
+          Workers:CpuSlots          0           CPU slots; 0 = one per core (split the cores between silos on one machine)
+          Workers:Gpus              auto        auto | none | 0,1
+          Workers:LeaseTimeout      00:01:00    stop a run no sweep has heard of for this long (this silo is cut off)
+          Results:Folder            results     one volume shared by every silo of a cluster
+          Dashboard:Port            8080        Orleans Dashboard (plus Instance); 0 turns it off
+          Telemetry:PrometheusPort  9464        /metrics (plus Instance); 0 turns it off
+          Telemetry:OtlpEndpoint                OTLP collector for metrics and traces
+
+        exit codes: 0 stopped cleanly, 1 a fault or an outdated database schema, 2 a bad setting (named in the message)
+        """;
+}
