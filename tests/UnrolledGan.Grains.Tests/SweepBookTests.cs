@@ -54,6 +54,17 @@ public sealed class SweepBookTests
     }
 
     [Fact]
+    public void ABusyJobWaitsItsBackoffBeforeItIsHandedOutAgain()
+    {
+        var book = Book(2);
+        book.End(Outcome(book.Lease("a", null, Now)!, JobExit.Busy), Now);
+
+        book.Lease("a", null, Now)!.Spec.JobId.ShouldBe("j1");
+        book.Lease("a", null, Now + SweepBook.BusyBackoff / 2).ShouldBeNull();
+        book.Lease("a", null, Now + SweepBook.BusyBackoff)!.Spec.JobId.ShouldBe("j0");
+    }
+
+    [Fact]
     public void BadInputIsNotRetried()
     {
         var book = Book(1, retries: 5);

@@ -41,6 +41,9 @@ public sealed record JobRecord
 
     /// <summary>What produced the result: trainer, TorchSharp and libtorch versions, device, runtime.</summary>
     [Id(10)] public IReadOnlyDictionary<string, string>? Versions { get; init; }
+
+    /// <summary>A queued job is not handed out before this (its folder was still held by another trainer).</summary>
+    [Id(11)] public DateTimeOffset? NotBefore { get; init; }
 }
 
 /// <summary>How one run of a job ended, as its trainer grain reports it.</summary>

@@ -65,17 +65,22 @@ internal static class SiloPreflight
         }
     }
 
+    /// <summary>
+    /// Free unless something accepts connections there. A bind test would not do: Orleans' listeners reuse addresses
+    /// (a second silo binds beside the first without an error), and a stopped silo's connections in TIME_WAIT refuse
+    /// a plain bind for a minute after it stopped.
+    /// </summary>
     private static bool IsFree(IPAddress address, int port)
     {
+        var target = address.Equals(IPAddress.Any) ? IPAddress.Loopback : address;
+        using var client = new TcpClient(target.AddressFamily);
         try
         {
-            using var listener = new TcpListener(address, port);
-            listener.Start();
-            return true;
+            return !client.ConnectAsync(target, port).Wait(TimeSpan.FromSeconds(2));
         }
-        catch (SocketException)
+        catch (AggregateException e) when (e.InnerException is SocketException)
         {
-            return false;
+            return true;
         }
     }
 }

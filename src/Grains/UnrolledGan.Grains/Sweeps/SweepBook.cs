@@ -7,6 +7,12 @@ namespace UnrolledGan.Grains.Sweeps;
 /// </summary>
 public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency)
 {
+    /// <summary>
+    /// A job refused as busy waits this long before it is handed out again: another trainer still holds its folder
+    /// (one a cut-off silo has yet to stop), and trying at once would only start and stop trainers in a loop.
+    /// </summary>
+    public static readonly TimeSpan BusyBackoff = TimeSpan.FromSeconds(10);
+
     public IReadOnlyList<JobRecord> Jobs => jobs;
 
     public int Running => jobs.Count(j => j.Status == JobStatus.Running);
@@ -20,12 +26,12 @@ public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency
         {
             return null;
         }
-        int index = jobs.FindIndex(j => j.Status == JobStatus.Queued);
+        int index = jobs.FindIndex(j => j.Status == JobStatus.Queued && (j.NotBefore is null || j.NotBefore <= now));
         if (index < 0)
         {
             return null;
         }
-        var job = jobs[index] with { Status = JobStatus.Running, Silo = silo, StartedAt = now, Starts = jobs[index].Starts + 1 };
+        var job = jobs[index] with { Status = JobStatus.Running, Silo = silo, StartedAt = now, Starts = jobs[index].Starts + 1, NotBefore = null };
         jobs[index] = job;
         return new JobLease(job.Spec, job.Starts, silo, traceParent, now);
     }
@@ -53,7 +59,8 @@ public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency
                 Status = JobStatus.Succeeded, Metrics = outcome.Metrics, TrainSeconds = outcome.TrainSeconds,
                 Silo = outcome.Silo, EndedAt = now, FailureReason = null, Versions = outcome.Versions,
             },
-            JobExit.Interrupted or JobExit.Busy or JobExit.NotStarted => job with { Status = JobStatus.Queued, Silo = null },
+            JobExit.Interrupted or JobExit.NotStarted => job with { Status = JobStatus.Queued, Silo = null },
+            JobExit.Busy => job with { Status = JobStatus.Queued, Silo = null, NotBefore = now + BusyBackoff },
             JobExit.Cancelled => job with { Status = JobStatus.Cancelled, EndedAt = now, FailureReason = "cancelled" },
             JobExit.BadInput => job with
             {

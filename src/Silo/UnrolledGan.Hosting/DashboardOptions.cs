@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace UnrolledGan.Silo;
+namespace UnrolledGan.Hosting;
 
 /// <summary>Where the Orleans Dashboard listens. It has no authentication, so it binds to loopback by default.</summary>
 public sealed class SiloDashboardOptions

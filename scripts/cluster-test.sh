@@ -1,0 +1,373 @@
+#!/usr/bin/env bash
+# Cluster mode proven across hosts, on one machine: three silo hosts and a client host, each in its own network
+# namespace with its own address on a private bridge, and PostgreSQL on the bridge. Silos bind and advertise their
+# own addresses; the client reaches them only through their gateways. One sweep of short 2-D mixture jobs runs
+# undisturbed, then once through each fault:
+#   kill       kill -9 of the silo that started first, mid-sweep
+#   partition  one host's link down for longer than membership's failure timeout, then back
+#   postgres   PostgreSQL stopped for 30 s mid-sweep, then started again
+#   restart    the whole cluster stopped mid-sweep and started again
+# After each it checks, from the database and the job folders, that every grid point has exactly one recorded
+# result, that no job was trained to its end twice, and that the table is identical, number for number, to the
+# undisturbed run's. It ends with one line: "faults: N scenarios, lost L, duplicated D, tables identical".
+#
+# usage: bash scripts/cluster-test.sh [kill,partition,postgres,restart]     (default: all four; needs root)
+# Everything it creates (namespaces, bridge, database server, processes) is removed on exit, pass or fail; the
+# logs of a failed run are kept and their folder printed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+source scripts/postgres.sh
+
+scenarios=${1:-kill,partition,postgres,restart}
+for scenario in ${scenarios//,/ }; do
+    case $scenario in
+        kill | partition | postgres | restart) ;;
+        *) echo "cluster-test: unknown scenario '$scenario' (kill, partition, postgres, restart)" >&2; exit 2 ;;
+    esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "cluster-test: needs root, for network namespaces" >&2; exit 2; }
+[ -n "${UNROLLEDGAN_SKIP_SETUP:-}" ] || bash scripts/setup.sh
+ensure_postgres
+ensure_apt_packages iproute2
+
+SILO=$PWD/$SILO
+CLIENT=$PWD/$CLIENT
+tag=ug$$
+work=$(mktemp -d /tmp/unrolledgan-cluster-XXXXXX)
+chmod 755 "$work"
+passed=false
+
+# A private /24 no interface here uses yet.
+while true; do
+    net="10.$((200 + RANDOM % 50)).$((RANDOM % 250))"
+    ip -4 addr | grep -q " $net\." || break
+done
+bridge=${tag}b
+hosts=(s1 s2 s3)
+declare -A address pid
+for i in 1 2 3; do address[s$i]=$net.1$i; done
+address[cl]=$net.20
+pg_address=$net.1
+gateways="${address[s1]}:30000,${address[s2]}:30000,${address[s3]}:30000"
+
+cleanup() {
+    set +e
+    for host in "${!pid[@]}"; do kill -9 "${pid[$host]}" 2>/dev/null; done
+    pkill -9 -f -- "$work/" 2>/dev/null
+    pg_stop "$work/postgres"
+    for host in "${hosts[@]}" cl; do ip netns del "$tag-$host" 2>/dev/null; done
+    ip link del "$bridge" 2>/dev/null
+    if $passed; then rm -rf "$work"; else echo "cluster-test: logs kept in $work" >&2; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "[$(date +%H:%M:%S)] $*"; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+# The network: a bridge at $net.1 and one namespace per host, joined to it by a veth pair.
+ip link add "$bridge" type bridge
+ip addr add "$pg_address/24" dev "$bridge"
+ip link set "$bridge" up
+for host in "${hosts[@]}" cl; do
+    ip netns add "$tag-$host"
+    ip link add "$tag$host" type veth peer name eth0 netns "$tag-$host"
+    ip link set "$tag$host" master "$bridge" up
+    ip netns exec "$tag-$host" ip addr add "${address[$host]}/24" dev eth0
+    ip netns exec "$tag-$host" ip link set eth0 up
+    ip netns exec "$tag-$host" ip link set lo up
+done
+
+# PostgreSQL on the bridge; silos log in with a password (scram-sha-256), which must never reach a log.
+pg_port=$(free_port)
+pg_start "$work/postgres" "$pg_port" "$pg_address" "$net.0/24"
+password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+pg_sql "$work/postgres" "$pg_port" -c "CREATE ROLE unrolledgan LOGIN PASSWORD '$password'" >/dev/null
+
+cat >"$work/spec.yaml" <<EOF
+name: cluster-test
+experiment: mixture-of-gaussians
+preset: quick
+axes:
+  unroll: [0, 5]
+  seeds: 3
+steps: 2500
+overrides: {checkpointInterval: 250, snapshotInterval: 2500, logInterval: 50}
+retries: 2
+EOF
+jobs_total=6
+
+# Per scenario: its own database and results folder (the shared volume of a real cluster).
+database() { echo "sweeps_$1"; }
+sql() { pg_sql "$work/postgres" "$pg_port" "$(database "$1")" -At -c "$2"; }
+connection() { echo "Host=$pg_address;Port=$pg_port;Username=unrolledgan;Password=$password;Database=$(database "$1");Timeout=5"; }
+
+in_host() { local host=$1; shift; ip netns exec "$tag-$host" "$@"; }
+
+# Started directly, not through a function, so that $! is the silo itself (ip netns exec and env exec it). The logs
+# folder is on its command line so the exit trap finds every process of this run by its work folder.
+start_silo() {
+    local host=$1 run=$2
+    mkdir -p "$work/logs/$run"
+    ip netns exec "$tag-$host" env \
+        ConnectionStrings__Cluster="$(connection "$run")" \
+        Cluster__Provider=postgres Cluster__Address="${address[$host]}" Cluster__SiloName="$host" \
+        Results__Folder="$work/results/$run" \
+        Workers__CpuSlots=1 Workers__Gpus=none Workers__PollInterval=00:00:01 \
+        Workers__HeartbeatPeriod=00:00:05 Workers__LeaseTimeout=00:00:40 Workers__RunSilenceTimeout=00:01:30 \
+        Dashboard__Port=0 Telemetry__PrometheusPort=0 \
+        "$SILO" --Logs:Folder="$work/logs/$run/$host" >>"$work/logs/$run/$host.out" 2>&1 &
+    pid[$host]=$!
+}
+
+wait_ready() {
+    local host=$1 run=$2 deadline=$((SECONDS + 90))
+    until grep -q "^silo ready" "$work/logs/$run/$host.out" 2>/dev/null; do
+        kill -0 "${pid[$host]}" 2>/dev/null || { echo "cluster-test: silo $host exited: $(tail -n 3 "$work/logs/$run/$host.out")" >&2; exit 1; }
+        [ $SECONDS -lt $deadline ] || { echo "cluster-test: silo $host did not start" >&2; exit 1; }
+        sleep 0.5
+    done
+}
+
+start_cluster() {
+    local run=$1
+    for host in "${hosts[@]}"; do
+        start_silo "$host" "$run"
+        # The first silo creates the membership version row; starting them apart keeps "the first" unambiguous.
+        [ "$host" = s1 ] && wait_ready s1 "$run"
+    done
+    for host in "${hosts[@]}"; do wait_ready "$host" "$run"; done
+}
+
+stop_silo() {
+    local host=$1
+    kill -TERM "${pid[$host]}" 2>/dev/null || return 0
+    timeout 120 tail --pid="${pid[$host]}" -f /dev/null || kill -9 "${pid[$host]}" 2>/dev/null || true
+    unset "pid[$host]"
+}
+
+client() { in_host cl "$CLIENT" "$@" --gateway "$gateways"; }
+
+# The sweep's own state, read from the database: phase, and each job's status and silo.
+jobs_sql="FROM orleansstorage, jsonb_array_elements(convert_from(payloadbinary, 'UTF8')::jsonb -> 'jobs') AS job WHERE graintypestring = 'sweep'"
+phase() { sql "$1" "SELECT convert_from(payloadbinary, 'UTF8')::jsonb ->> 'phase' FROM orleansstorage WHERE graintypestring = 'sweep'" 2>/dev/null || true; }
+running_on() { sql "$1" "SELECT job -> 'spec' ->> 'jobId' $jobs_sql AND job ->> 'status' = 'Running' AND job ->> 'silo' LIKE '${address[$2]}:%' ORDER BY 1" 2>/dev/null || true; }
+silo_dead() { [ "$(sql "$1" "SELECT count(*) FROM orleansmembershiptable WHERE address = '${address[$2]}' AND status = 6" 2>/dev/null)" = "1" ]; }
+
+# Waits until the host runs a job that has written a checkpoint, so the fault lands mid-job; prints that job.
+wait_mid_job() {
+    local run=$1 host=$2 deadline=$((SECONDS + 240)) job
+    while [ $SECONDS -lt $deadline ]; do
+        for job in $(running_on "$run" "$host"); do
+            [ -f "$work/results/$run/cluster-test/jobs/$job/checkpoint.bin" ] && { echo "$job"; return 0; }
+        done
+        sleep 0.5
+    done
+    echo "cluster-test: $host never ran a job past a checkpoint" >&2
+    exit 1
+}
+
+wait_completed() {
+    local run=$1 deadline=$((SECONDS + ${2:-600}))
+    until [ "$(phase "$run")" = "Completed" ]; do
+        [ $SECONDS -lt $deadline ] || { echo "cluster-test: the sweep of '$run' did not complete" >&2; exit 1; }
+        sleep 1
+    done
+}
+
+# Once a fault hit at $2, how long until the host was declared dead and until each of its jobs ran elsewhere.
+measure_failover() {
+    local run=$1 start=$2 host=$3 jobs=$4 dead_at="" moved_at="" deadline=$((SECONDS + 300)) job status
+    while [ $SECONDS -lt $deadline ] && { [ -z "$dead_at" ] || [ -z "$moved_at" ]; }; do
+        [ -z "$dead_at" ] && silo_dead "$run" "$host" && dead_at=$(now)
+        if [ -z "$moved_at" ]; then
+            local all=true
+            for job in $jobs; do
+                status=$(sql "$run" "SELECT job ->> 'status' || ' ' || coalesce(job ->> 'silo', '') $jobs_sql AND job -> 'spec' ->> 'jobId' = '$job'")
+                case $status in
+                    Succeeded*) ;;
+                    "Running ${address[$host]}:"*) all=false ;;
+                    Running*) ;;
+                    *) all=false ;;
+                esac
+            done
+            $all && moved_at=$(now)
+        fi
+        sleep 0.5
+    done
+    echo "    declared dead after $([ -n "$dead_at" ] && elapsed "$start" "$dead_at" || echo "more than 300") s;" \
+        "its jobs running elsewhere after $([ -n "$moved_at" ] && elapsed "$start" "$moved_at" || echo "more than 300") s"
+}
+
+# Lease → trainer training, and trainer exit → result recorded in the database, over a run's successful runs.
+measure_overhead() {
+    local run=$1 folder="$work/results/$run/cluster-test/jobs"
+    sql "$run" "SELECT job_id, extract(epoch FROM recorded_at) FROM job_result" | tr '|' ' ' >"$work/recorded-$run"
+    for job in "$folder"/*/; do
+        { grep '"exit":"Succeeded"' "$job/runs.jsonl" || true; } | tail -n 1 | sed -E 's/.*"leasedAt":"([^"]+)".*"trainingStartedAt":"([^"]+)".*"endedAt":"([^"]+)".*/\1 \2 \3/' |
+            while read -r leased started ended; do
+                echo "$(basename "$job") $(date -d "$leased" +%s.%N) $(date -d "$started" +%s.%N) $(date -d "$ended" +%s.%N)"
+            done
+    done | awk -v recorded="$work/recorded-$run" '
+        BEGIN { while ((getline line < recorded) > 0) { split(line, f, " "); at[f[1]] = f[2] } }
+        $1 in at { n++; start += $3 - $2; if ($3 - $2 > start_max) start_max = $3 - $2;
+                   rec = at[$1] - $4; record += rec; if (rec > record_max) record_max = rec }
+        END { if (n) printf "    lease → trainer training: mean %.2f s, max %.2f s; result → recorded: mean %.3f s, max %.3f s (%d jobs)\n",
+                  start / n, start_max, record / n, record_max, n }'
+}
+
+# Every grid point recorded once, nothing trained twice, the same rows and table as the undisturbed run.
+lost_total=0
+duplicated_total=0
+differing=0
+check() {
+    local run=$1 recorded distinct duplicated=0 job
+    recorded=$(sql "$run" "SELECT count(*) FROM job_result WHERE sweep = 'cluster-test'")
+    distinct=$(sql "$run" "SELECT count(DISTINCT job_id) FROM job_metric WHERE sweep = 'cluster-test'")
+    for job in "$work/results/$run/cluster-test/jobs"/*/; do
+        local trained
+        trained=$(grep -c '"trainedToEnd":true' "$job/runs.jsonl" 2>/dev/null || true)
+        [ "${trained:-0}" -le 1 ] || duplicated=$((duplicated + 1))
+    done
+    local lost=$((jobs_total - recorded))
+    [ "$distinct" -eq "$recorded" ] || lost=$((lost + recorded - distinct))
+    lost_total=$((lost_total + lost))
+    duplicated_total=$((duplicated_total + duplicated))
+    client results cluster-test >"$work/table-$run.md"
+    sql "$run" "SELECT job_id || ' ' || metric || ' ' || coalesce(value::text, 'null') FROM job_metric ORDER BY 1" >"$work/rows-$run"
+    local same=identical
+    if [ "$run" != undisturbed ]; then
+        if ! cmp -s "$work/rows-undisturbed" "$work/rows-$run" ||
+            ! cmp -s "$work/results/undisturbed/cluster-test/table.csv" "$work/results/$run/cluster-test/table.csv"; then
+            same=DIFFERENT
+            differing=$((differing + 1))
+        fi
+    fi
+    echo "    $recorded of $jobs_total results recorded, $lost lost, $duplicated trained twice; table $same"
+    measure_overhead "$run"
+}
+
+fresh_database() {
+    pg_sql "$work/postgres" "$pg_port" -c "CREATE DATABASE $(database "$1") OWNER unrolledgan" >/dev/null
+    in_host s1 env ConnectionStrings__Cluster="$(connection "$1")" "$SILO" db migrate >/dev/null
+}
+
+submit() { client submit "$work/spec.yaml" >/dev/null; }
+
+stop_cluster() { for host in "${!pid[@]}"; do stop_silo "$host"; done; }
+
+run_undisturbed() {
+    say "undisturbed: 3 silos, $jobs_total jobs"
+    local t0
+    t0=$(now)
+    fresh_database undisturbed
+    start_cluster undisturbed
+    submit
+    wait_completed undisturbed
+    say "  completed in $(elapsed "$t0" "$(now)") s (start-up included)"
+    check undisturbed
+    stop_cluster
+}
+
+run_kill() {
+    say "kill: kill -9 of the silo that started first (s1), mid-job"
+    fresh_database kill
+    start_cluster kill
+    submit
+    local job jobs t
+    job=$(wait_mid_job kill s1)
+    jobs=$(running_on kill s1)
+    t=$(now)
+    kill -9 "${pid[s1]}"
+    unset "pid[s1]"
+    say "  killed s1 while it ran $jobs"
+    measure_failover kill "$t" s1 "$jobs"
+    wait_completed kill
+    check kill
+    stop_cluster
+}
+
+run_partition() {
+    say "partition: s2's link down for 50 s (membership declares a silo dead after about 20 s), then up"
+    fresh_database partition
+    start_cluster partition
+    submit
+    local jobs t trainers
+    wait_mid_job partition s2 >/dev/null
+    jobs=$(running_on partition s2)
+    t=$(now)
+    ip link set "${tag}s2" down
+    say "  cut s2 off while it ran $jobs"
+    measure_failover partition "$t" s2 "$jobs"
+    # The cut-off silo stops its own trainers once no sweep renews their lease (Workers:LeaseTimeout = 40 s here).
+    local deadline=$((SECONDS + 120)) stopped_at=""
+    while [ $SECONDS -lt $deadline ]; do
+        trainers=$(pgrep -f -- "--parent-pid ${pid[s2]}" || true)
+        [ -z "$trainers" ] && { stopped_at=$(now); break; }
+        sleep 0.5
+    done
+    echo "    cut-off silo's trainers stopped after $([ -n "$stopped_at" ] && elapsed "$t" "$stopped_at" || echo "more than 120") s"
+    while [ "$(elapsed "$t" "$(now)" | cut -d. -f1)" -lt 50 ]; do sleep 1; done
+    ip link set "${tag}s2" up
+    say "  link back up"
+    wait_completed partition
+    check partition
+    stop_cluster
+}
+
+run_postgres() {
+    say "postgres: the database stopped for 30 s mid-sweep, then started again"
+    fresh_database postgres
+    start_cluster postgres
+    submit
+    wait_mid_job postgres s1 >/dev/null
+    pg_stop "$work/postgres"
+    say "  database stopped"
+    sleep 30
+    pg_resume "$work/postgres" "$pg_port" "$pg_address"
+    say "  database back"
+    wait_completed postgres
+    for host in "${hosts[@]}"; do
+        kill -0 "${pid[$host]}" 2>/dev/null || { echo "cluster-test: silo $host did not ride out the outage" >&2; exit 1; }
+    done
+    check postgres
+    stop_cluster
+}
+
+run_restart() {
+    say "restart: the whole cluster stopped mid-sweep (SIGTERM: trainers checkpoint), then started again"
+    fresh_database restart
+    start_cluster restart
+    submit
+    wait_mid_job restart s3 >/dev/null
+    stop_cluster
+    say "  all silos stopped; starting them again"
+    start_cluster restart
+    wait_completed restart
+    check restart
+    stop_cluster
+}
+
+started=$(now)
+run_undisturbed
+count=0
+for scenario in ${scenarios//,/ }; do
+    "run_$scenario"
+    count=$((count + 1))
+done
+
+# The password went to silos only through their environment; no log or output may hold it.
+if grep -rqF -- "$password" "$work/logs"; then
+    echo "cluster-test: the database password appears in a log" >&2
+    exit 1
+fi
+say "all of it took $(elapsed "$started" "$(now)") s; the database password appears in no log"
+tables=$([ $differing -eq 0 ] && echo "tables identical" || echo "tables differ in $differing scenario(s)")
+echo "faults: $count scenarios, lost $lost_total, duplicated $duplicated_total, $tables"
+if [ $lost_total -eq 0 ] && [ $duplicated_total -eq 0 ] && [ $differing -eq 0 ]; then
+    passed=true
+else
+    exit 1
+fi
