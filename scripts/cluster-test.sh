@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Cluster mode proven across hosts, on one machine: three silo hosts and a client host, each in its own network
 # namespace with its own address on a private bridge, and PostgreSQL on the bridge. Silos bind and advertise their
-# own addresses; the client reaches them only through their gateways. One sweep of short 2-D mixture jobs runs
-# undisturbed, then once through each fault:
+# own addresses and speak mutual TLS with certificates from one development CA; the client reaches them only
+# through their gateways, with its own certificate. One sweep of short 2-D mixture jobs runs undisturbed, then once
+# through each fault:
 #   kill       kill -9 of the silo that started first, mid-sweep
 #   partition  one host's link down for longer than membership's failure timeout, then back
 #   postgres   PostgreSQL stopped for 30 s mid-sweep, then started again
@@ -12,6 +13,7 @@
 # undisturbed run's. It ends with one line: "faults: N scenarios, lost L, duplicated D, tables identical".
 #
 # usage: bash scripts/cluster-test.sh [kill,partition,postgres,restart]     (default: all four; needs root)
+#        CLUSTER_TEST_STEPS=n sets the steps per job (default 2000)
 # Everything it creates (namespaces, bridge, database server, processes) is removed on exit, pass or fail; the
 # logs of a failed run are kept and their folder printed.
 set -euo pipefail
@@ -80,21 +82,27 @@ for host in "${hosts[@]}" cl; do
     ip netns exec "$tag-$host" ip link set lo up
 done
 
+# Mutual TLS between every silo and for the client: a development CA and one certificate per host.
+"$SILO" certs "$work/certs" "${hosts[@]}" cl >/dev/null
+tls() { echo "Tls__CertificateFile=$work/certs/$1.crt Tls__KeyFile=$work/certs/$1.key Tls__CaFile=$work/certs/ca.crt"; }
+
 # PostgreSQL on the bridge; silos log in with a password (scram-sha-256), which must never reach a log.
 pg_port=$(free_port)
 pg_start "$work/postgres" "$pg_port" "$pg_address" "$net.0/24"
 password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 pg_sql "$work/postgres" "$pg_port" -c "CREATE ROLE unrolledgan LOGIN PASSWORD '$password'" >/dev/null
 
+# Jobs long enough for a fault to land mid-job (K = 1 and 5 train at about 250 and 100 steps/s on an idle core).
+steps=${CLUSTER_TEST_STEPS:-2000}
 cat >"$work/spec.yaml" <<EOF
 name: cluster-test
 experiment: mixture-of-gaussians
 preset: quick
 axes:
-  unroll: [0, 5]
+  unroll: [1, 5]
   seeds: 3
-steps: 2500
-overrides: {checkpointInterval: 250, snapshotInterval: 2500, logInterval: 50}
+steps: $steps
+overrides: {checkpointInterval: 250, snapshotInterval: $steps, logInterval: 50}
 retries: 2
 EOF
 jobs_total=6
@@ -111,7 +119,8 @@ in_host() { local host=$1; shift; ip netns exec "$tag-$host" "$@"; }
 start_silo() {
     local host=$1 run=$2
     mkdir -p "$work/logs/$run"
-    ip netns exec "$tag-$host" env \
+    # shellcheck disable=SC2046 # tls prints NAME=value words
+    ip netns exec "$tag-$host" env $(tls "$host") \
         ConnectionStrings__Cluster="$(connection "$run")" \
         Cluster__Provider=postgres Cluster__Address="${address[$host]}" Cluster__SiloName="$host" \
         Results__Folder="$work/results/$run" \
@@ -120,6 +129,8 @@ start_silo() {
         Dashboard__Port=0 Telemetry__PrometheusPort=0 \
         "$SILO" --Logs:Folder="$work/logs/$run/$host" >>"$work/logs/$run/$host.out" 2>&1 &
     pid[$host]=$!
+    # Not this shell's job: a silo killed on purpose is not reported as one.
+    disown "${pid[$host]}"
 }
 
 wait_ready() {
@@ -148,7 +159,8 @@ stop_silo() {
     unset "pid[$host]"
 }
 
-client() { in_host cl "$CLIENT" "$@" --gateway "$gateways"; }
+# shellcheck disable=SC2046
+client() { in_host cl env $(tls cl) "$CLIENT" "$@" --gateway "$gateways"; }
 
 # The sweep's own state, read from the database: phase, and each job's status and silo.
 jobs_sql="FROM orleansstorage, jsonb_array_elements(convert_from(payloadbinary, 'UTF8')::jsonb -> 'jobs') AS job WHERE graintypestring = 'sweep'"
@@ -170,35 +182,34 @@ wait_mid_job() {
 }
 
 wait_completed() {
-    local run=$1 deadline=$((SECONDS + ${2:-600}))
+    local run=$1 deadline=$((SECONDS + ${2:-1800}))
     until [ "$(phase "$run")" = "Completed" ]; do
         [ $SECONDS -lt $deadline ] || { echo "cluster-test: the sweep of '$run' did not complete" >&2; exit 1; }
         sleep 1
     done
 }
 
-# Once a fault hit at $2, how long until the host was declared dead and until each of its jobs ran elsewhere.
+# Once a fault hit at $2: how long until the host was declared dead, until its jobs were taken from it (queued
+# again), and until each ran on another silo (which also waits for a free slot there).
 measure_failover() {
-    local run=$1 start=$2 host=$3 jobs=$4 dead_at="" moved_at="" deadline=$((SECONDS + 300)) job status
+    local run=$1 start=$2 host=$3 jobs=$4 dead_at="" requeued_at="" moved_at="" deadline=$((SECONDS + 600)) job status
     while [ $SECONDS -lt $deadline ] && { [ -z "$dead_at" ] || [ -z "$moved_at" ]; }; do
         [ -z "$dead_at" ] && silo_dead "$run" "$host" && dead_at=$(now)
-        if [ -z "$moved_at" ]; then
-            local all=true
-            for job in $jobs; do
-                status=$(sql "$run" "SELECT job ->> 'status' || ' ' || coalesce(job ->> 'silo', '') $jobs_sql AND job -> 'spec' ->> 'jobId' = '$job'")
-                case $status in
-                    Succeeded*) ;;
-                    "Running ${address[$host]}:"*) all=false ;;
-                    Running*) ;;
-                    *) all=false ;;
-                esac
-            done
-            $all && moved_at=$(now)
-        fi
+        local taken=true elsewhere=true
+        for job in $jobs; do
+            status=$(sql "$run" "SELECT job ->> 'status' || ' ' || coalesce(job ->> 'silo', '') $jobs_sql AND job -> 'spec' ->> 'jobId' = '$job'" 2>/dev/null || true)
+            case $status in
+                "Running ${address[$host]}:"* | "") taken=false; elsewhere=false ;;
+                Queued*) elsewhere=false ;;
+            esac
+        done
+        [ -z "$requeued_at" ] && $taken && requeued_at=$(now)
+        [ -z "$moved_at" ] && $elsewhere && moved_at=$(now)
         sleep 0.5
     done
-    echo "    declared dead after $([ -n "$dead_at" ] && elapsed "$start" "$dead_at" || echo "more than 300") s;" \
-        "its jobs running elsewhere after $([ -n "$moved_at" ] && elapsed "$start" "$moved_at" || echo "more than 300") s"
+    echo "    declared dead after $([ -n "$dead_at" ] && elapsed "$start" "$dead_at" || echo "more than 600") s;" \
+        "its jobs queued again after $([ -n "$requeued_at" ] && elapsed "$start" "$requeued_at" || echo "more than 600") s" \
+        "and running elsewhere after $([ -n "$moved_at" ] && elapsed "$start" "$moved_at" || echo "more than 600") s"
 }
 
 # Lease → trainer training, and trainer exit → result recorded in the database, over a run's successful runs.

@@ -10,8 +10,9 @@ public sealed class SweepBookTests
     private static SweepBook Book(int jobs, int retries = 1, int concurrency = 0) => new(
         Enumerable.Range(0, jobs).Select(i => new JobRecord { Spec = new JobSpec($"j{i}", "s", 0, 1, i, "{}") }).ToList(), retries, concurrency);
 
-    private static JobOutcome Outcome(JobLease lease, JobExit exit) =>
-        new(lease.Spec.JobId, exit, exit == JobExit.Succeeded ? null : "boom", null, null, lease.Silo, exit == JobExit.Succeeded ? 0 : 1, lease.Attempt);
+    private static JobOutcome Outcome(JobLease lease, JobExit exit, string? token = null) =>
+        new(lease.Spec.JobId, exit, exit == JobExit.Succeeded ? null : "boom", null, null, lease.Silo, exit == JobExit.Succeeded ? 0 : 1,
+            lease.Attempt, token ?? lease.Token);
 
     [Fact]
     public void LeasesFollowGridOrderAndRespectTheConcurrencyLimit()
@@ -74,18 +75,25 @@ public sealed class SweepBookTests
     }
 
     [Fact]
-    public void AStaleFailureIsIgnoredButALateSuccessCountsOnce()
+    public void OnlyTheRunThatHoldsTheLeaseIsHeardAndItsEndCountsOnce()
     {
         var book = Book(1);
         var lost = book.Lease("dead", null, Now)!;
         book.RequeueLost(_ => false).ShouldBe(["j0"]);
         var current = book.Lease("b", null, Now)!;
 
+        current.Token.ShouldNotBe(lost.Token);
+        current.Token.Length.ShouldBe(32);
+        book.Holds("j0", lost.Token).ShouldBeFalse();
         book.End(Outcome(lost, JobExit.Failed), Now).ShouldBeFalse();
+        book.End(Outcome(lost, JobExit.Succeeded), Now).ShouldBeFalse();
+        book.End(Outcome(current, JobExit.Succeeded, token: "forged"), Now).ShouldBeFalse();
         book.Jobs.Single().Status.ShouldBe(JobStatus.Running);
-        book.End(Outcome(lost, JobExit.Succeeded), Now).ShouldBeTrue();
-        book.End(Outcome(current, JobExit.Succeeded), Now).ShouldBeFalse();
 
+        book.Holds("j0", current.Token).ShouldBeTrue();
+        book.End(Outcome(current, JobExit.Succeeded), Now).ShouldBeTrue();
+        book.End(Outcome(current, JobExit.Succeeded), Now).ShouldBeFalse();
+        book.Holds("j0", current.Token).ShouldBeFalse();
         book.Jobs.Single().Status.ShouldBe(JobStatus.Succeeded);
         book.Jobs.Single().FailedAttempts.ShouldBe(0);
     }

@@ -16,7 +16,9 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static string Program { get; } = Find();
+    public static string Program { get; } = Find("UnrolledGan.Silo");
+
+    public static string Client { get; } = Find("UnrolledGan.SweepClient");
 
     /// <summary>Settings every test silo needs: its own folders and free ports, nothing shared with other tests.</summary>
     public static Dictionary<string, string> Isolated(string folder) => new()
@@ -31,9 +33,21 @@ internal sealed class SiloProcess : IAsyncDisposable
         ["Workers__CpuSlots"] = "1",
     };
 
-    public static SiloProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static SiloProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        StartProgram(Program, environment, arguments);
+
+    /// <summary>Runs the sweep client to its end: exit code, stdout and stderr.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunClientAsync(IReadOnlyDictionary<string, string> environment,
+        TimeSpan timeout, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        await using var client = StartProgram(Client, environment, arguments);
+        int code = await client.WaitForExitAsync(timeout);
+        return (code, client.Output, client.Error);
+    }
+
+    private static SiloProcess StartProgram(string program, IReadOnlyDictionary<string, string> environment, string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -151,16 +165,16 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    private static string Find()
+    private static string Find(string name)
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {
-            string built = Path.Combine(folder.FullName, "artifacts", "bin", "UnrolledGan.Silo", "release", "UnrolledGan.Silo");
+            string built = Path.Combine(folder.FullName, "artifacts", "bin", name, "release", name);
             if (File.Exists(built))
             {
                 return built;
             }
         }
-        throw new FileNotFoundException("build the silo first (dotnet build -c Release)");
+        throw new FileNotFoundException($"build {name} first (dotnet build -c Release)");
     }
 }

@@ -44,6 +44,9 @@ public sealed record JobRecord
 
     /// <summary>A queued job is not handed out before this (its folder was still held by another trainer).</summary>
     [Id(11)] public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>The token of the lease that holds the running job; reports without it are refused.</summary>
+    [Id(12)] public string? LeaseToken { get; init; }
 }
 
 /// <summary>How one run of a job ended, as its trainer grain reports it.</summary>
@@ -57,7 +60,8 @@ public sealed record JobOutcome(
     [property: Id(5)] string Silo,
     [property: Id(6)] int ExitCode,
     [property: Id(7)] int Attempt,
-    [property: Id(8)] IReadOnlyDictionary<string, string>? Versions = null);
+    [property: Id(8)] string Token,
+    [property: Id(9)] IReadOnlyDictionary<string, string>? Versions = null);
 
 /// <summary>The trainer's exit, as the sweep acts on it.</summary>
 [GenerateSerializer]
@@ -83,14 +87,18 @@ public enum JobExit
     NotStarted,
 }
 
-/// <summary>A job handed to one worker slot: the job, which run of it this is, when, and the sweep's trace to join.</summary>
+/// <summary>
+/// A job handed to one worker slot: the job, which run of it this is, when, the sweep's trace to join, and the
+/// unguessable token its run's reports must carry.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record JobLease(
     [property: Id(0)] JobSpec Spec,
     [property: Id(1)] int Attempt,
     [property: Id(2)] string Silo,
     [property: Id(3)] string? TraceParent,
-    [property: Id(4)] DateTimeOffset LeasedAt)
+    [property: Id(4)] DateTimeOffset LeasedAt,
+    [property: Id(5)] string Token)
 {
     /// <summary>The trainer grain's key: one activation per run, so a rerun is always placed afresh.</summary>
     public string TrainerKey => $"{Spec.JobId}#{Attempt}";
@@ -106,4 +114,5 @@ public sealed record JobProgress(
     [property: Id(4)] double? EtaSeconds,
     [property: Id(5)] string Silo,
     [property: Id(6)] DateTimeOffset UpdatedAt,
-    [property: Id(7)] int Attempt);
+    [property: Id(7)] int Attempt,
+    [property: Id(8)] string Token);

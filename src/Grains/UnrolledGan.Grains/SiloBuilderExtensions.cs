@@ -25,6 +25,7 @@ public static class SiloBuilderExtensions
         services.AddOptions<ResultsOptions>().BindConfiguration(ResultsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddMetrics();
         services.AddSingleton<SweepMetrics>();
+        silo.AddIncomingGrainCallFilter<SiloOnlyCallFilter>();
         services.TryAddSingleton<IRecordedResults, MetricsInSweepState>();
         services.AddSingleton<WorkerSlots>();
         services.AddSingleton<TrainerRunner>();

@@ -50,6 +50,12 @@ public sealed class ClusteringOptions : IValidatableObject
 
     public string? SiloName { get; set; }
 
+    /// <summary>
+    /// Allows a silo beyond loopback without TLS (Tls:*). Anyone who reaches its ports can then join or use the
+    /// cluster; the silo says so in a warning at every start.
+    /// </summary>
+    public bool Insecure { get; set; }
+
     /// <summary>Stop this silo when that process ends: `run` starts its embedded silo this way, so none outlives it.</summary>
     [Range(1, int.MaxValue)]
     public int? ParentProcessId { get; set; }

@@ -10,6 +10,7 @@ using UnrolledGan.Grains.Results;
 using UnrolledGan.Grains.Storage;
 using UnrolledGan.Grains.Sweeps;
 using UnrolledGan.Hosting.Database;
+using UnrolledGan.ServiceDefaults;
 
 namespace UnrolledGan.Hosting;
 
@@ -18,11 +19,13 @@ public static class SiloHosting
     /// <summary>
     /// An Orleans silo that runs sweeps, on the provider Cluster:Provider names: embedded (loopback, files) or postgres
     /// (membership, sweep state and results in PostgreSQL, every silo equal). It listens on and advertises one
-    /// address; Cluster:Membership:* tunes Orleans' failure detection (ClusterMembershipOptions).
+    /// address; Cluster:Membership:* tunes Orleans' failure detection (ClusterMembershipOptions). With Tls:* every
+    /// silo and gateway connection is mutual TLS, and only holders of the cluster CA's certificates get in.
     /// </summary>
     public static IHostApplicationBuilder UseUnrolledGanSilo(this IHostApplicationBuilder builder, Action<ISiloBuilder>? configure = null)
     {
         var cluster = ClusteringOptions.From(builder.Configuration);
+        var credentials = ClusterCredentials.Load(ClusterTlsOptions.From(builder.Configuration));
         builder.Services.AddOptions<ClusteringOptions>().BindConfiguration(ClusteringOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         // Trainers get Workers:ShutdownGrace to checkpoint; the host must wait that long, and for Orleans after it.
         var grace = builder.Configuration.GetValue<TimeSpan?>("Workers:ShutdownGrace") ?? TimeSpan.FromSeconds(30);
@@ -59,6 +62,11 @@ public static class SiloHosting
                     string database = ClusterDatabase.ConnectionString(builder.Configuration);
                     silo.UsePostgresClustering(database).AddPostgresSweepState(database);
                     break;
+            }
+            if (credentials is not null)
+            {
+                silo.UseTls(credentials.Configure);
+                services.AddSingleton(credentials);
             }
             silo.AddActivityPropagation();
             silo.AddSweepOrchestration();

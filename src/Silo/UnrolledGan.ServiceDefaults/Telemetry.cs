@@ -30,10 +30,9 @@ public static class Telemetry
 {
     /// <summary>
     /// Metrics (the Microsoft.Orleans meter and ours) and traces (Orleans grain calls and our job spans) for every
-    /// host. A Prometheus endpoint when a port is given (silos), OTLP when an endpoint is configured.
+    /// host, exported over OTLP when an endpoint is configured. Silos add their Prometheus endpoint themselves.
     /// </summary>
-    public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder, string serviceName,
-        int? prometheusPort = null, string? instanceId = null)
+    public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder, string serviceName, string? instanceId = null)
     {
         var options = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
         string version = typeof(Telemetry).Assembly.GetName().Version?.ToString() ?? "0";
@@ -43,18 +42,6 @@ public static class Telemetry
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter("Microsoft.Orleans", TelemetryNames.Meter).AddRuntimeInstrumentation();
-                if (prometheusPort is > 0 and var port)
-                {
-                    metrics.AddPrometheusHttpListener(o =>
-                    {
-                        o.Port = port;
-                        o.ConfigureHttpListener = (_, listener) =>
-                        {
-                            listener.Prefixes.Clear();
-                            listener.Prefixes.Add($"http://{options.PrometheusHost}:{port}/");
-                        };
-                    });
-                }
                 if (otlp)
                 {
                     metrics.AddOtlpExporter(o => o.Endpoint = new Uri(options.OtlpEndpoint!));

@@ -9,7 +9,8 @@ using UnrolledGan.Hosting.Database;
 using UnrolledGan.Silo;
 
 // A worker silo: joins the cluster, offers its GPU or CPU slots to sweeps, serves the client gateway, /metrics and
-// the Orleans Dashboard. `--help` lists the settings; `db migrate` applies the PostgreSQL schema.
+// the Orleans Dashboard. `--help` lists the settings; `db migrate` applies the PostgreSQL schema; `certs` makes a
+// development CA and certificates for the cluster's mutual TLS.
 if (Usage.Asked(args))
 {
     Console.WriteLine(Usage.Text);
@@ -21,26 +22,29 @@ if (args is ["db", var verb, ..])
 {
     return await DatabaseCommand.RunAsync(verb, builder.Configuration);
 }
+if (args is ["certs", ..])
+{
+    return CertificatesCommand.Run(args[1..]);
+}
 Logging.UseBootstrapLogger();
 try
 {
     builder.AddSerilogLogging("silo");
     var cluster = ClusteringOptions.From(builder.Configuration);
-    builder.AddTelemetry("unrolledgan-silo", builder.Configuration.GetValue("Telemetry:PrometheusPort", 9464) is > 0 and var port
-        ? port + cluster.Instance : null, $"{Environment.MachineName}-{cluster.Instance}");
+    builder.AddTelemetry("unrolledgan-silo", $"{Environment.MachineName}-{cluster.Instance}");
     builder.AddSiloWeb();
     builder.UseUnrolledGanSilo(silo => silo.AddDashboardWhenEnabled(builder.Configuration));
     builder.Services.AddHostedService<SiloReport>();
     var app = builder.Build().MapSiloWeb();
-    if (await SiloPreflight.ProblemsAsync(app.Services) is [var problem, ..])
+    if (await SiloPreflight.ProblemsAsync(app.Services) is [var (problem, exitCode), ..])
     {
         Console.Error.WriteLine($"error: {problem}");
-        return ExitCodes.Failed;
+        return exitCode;
     }
     await app.RunAsync();
     return ExitCodes.Success;
 }
-catch (Exception e) when (e is OptionsValidationException or DatabaseConfigurationException)
+catch (Exception e) when (e is OptionsValidationException or DatabaseConfigurationException or TlsConfigurationException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return ExitCodes.BadInput;

@@ -11,22 +11,36 @@ using UnrolledGan.Hosting.Database;
 namespace UnrolledGan.Silo;
 
 /// <summary>
-/// What must hold before a silo joins: its ports are free (two silos must never share one, and Orleans would not
-/// say so), and on PostgreSQL the schema is the one this build needs. Each problem is one line naming the setting.
+/// What must hold before a silo joins: nothing it serves beyond loopback goes unguarded (cluster ports without TLS,
+/// the dashboard or /metrics without an access token); its ports are free (two silos must never share one, and
+/// Orleans would not say so); and on PostgreSQL the schema is the one this build needs. Each problem is one line
+/// naming the setting, with the exit code the silo should end with.
 /// </summary>
 internal static class SiloPreflight
 {
-    public static async Task<IReadOnlyList<string>> ProblemsAsync(IServiceProvider services)
+    public static async Task<IReadOnlyList<(string Message, int ExitCode)>> ProblemsAsync(IServiceProvider services)
     {
         var cluster = services.GetRequiredService<IOptions<ClusteringOptions>>().Value;
         var configuration = services.GetRequiredService<IConfiguration>();
         var address = cluster.ResolveAddress();
-        var problems = new List<string>();
+        bool tls = services.GetService<ClusterCredentials>() is not null;
+        if (!IPAddress.IsLoopback(address) && !tls && !cluster.Insecure)
+        {
+            return [($"Cluster:Address {address} is not loopback and the cluster has no TLS: give Tls:CertificateFile, Tls:KeyFile and " +
+                "Tls:CaFile (make them with `UnrolledGan.Silo certs`), or set Cluster:Insecure=true to run unprotected", ExitCodes.BadInput)];
+        }
+        if (configuration.ServesBeyondLoopback() && AccessToken.From(configuration) is null)
+        {
+            return [("the dashboard or /metrics listens beyond loopback without a secret: set Access:Token or Access:TokenFile, " +
+                "or bind them to 127.0.0.1 (Dashboard:Host, Telemetry:PrometheusHost)", ExitCodes.BadInput)];
+        }
+        var problems = new List<(string, int)>();
         void CheckPort(IPAddress on, int port, string setting)
         {
             if (port > 0 && !IsFree(on, port))
             {
-                problems.Add($"port {port} on {on} is already in use (another silo?); move it with {setting}, or give this silo another --Cluster:Instance");
+                problems.Add(($"port {port} on {on} is already in use (another silo?); move it with {setting}, or give this silo another --Cluster:Instance",
+                    ExitCodes.Failed));
             }
         }
         CheckPort(address, cluster.InstanceSiloPort, "--Cluster:SiloPort");
@@ -36,7 +50,7 @@ internal static class SiloPreflight
         {
             CheckPort(dashboardHost, dashboard.Port + cluster.Instance, "--Dashboard:Port (0 turns it off)");
         }
-        var telemetry = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new();
+        var telemetry = configuration.TelemetryOptions();
         if (telemetry.PrometheusPort > 0 && IPAddress.TryParse(telemetry.PrometheusHost, out var metricsHost))
         {
             CheckPort(metricsHost, telemetry.PrometheusPort + cluster.Instance, "--Telemetry:PrometheusPort (0 turns it off)");
@@ -46,7 +60,7 @@ internal static class SiloPreflight
             string? schema = await SchemaProblemAsync(services.GetRequiredService<NpgsqlDataSource>());
             if (schema is not null)
             {
-                problems.Add(schema);
+                problems.Add((schema, ExitCodes.Failed));
             }
         }
         return problems;

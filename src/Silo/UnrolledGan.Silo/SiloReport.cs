@@ -11,25 +11,32 @@ namespace UnrolledGan.Silo;
 
 /// <summary>
 /// Once the silo has joined, says what it is: its endpoints, web and metrics URLs, worker slots, and the cluster it
-/// joined. The last line, "silo ready", is what `run` waits for when it starts its embedded silo.
+/// joined. The last line, "silo ready", printed once everything has started, is what `run` waits for when it starts
+/// its embedded silo.
 /// </summary>
 internal sealed class SiloReport(
     IOptions<ClusteringOptions> cluster, IConfiguration configuration, ILocalSiloDetails silo, IClusterMembershipService membership,
-    WorkerSlots slots, ILogger<SiloReport> logger) : IHostedService
+    WorkerSlots slots, IServiceProvider services, IHostApplicationLifetime lifetime, ILogger<SiloReport> logger) : IHostedService
 {
     public const string ReadyLine = "silo ready";
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Once everything has started, the web port included, so that "ready" means ready.
+        lifetime.ApplicationStarted.Register(Report);
+        return Task.CompletedTask;
+    }
+
+    private void Report()
+    {
         var options = cluster.Value;
-        var telemetry = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new();
         int active = membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active);
         string provider = options.Provider == ClusterProvider.Postgres
             ? $"postgres, database {ClusterDatabase.Describe(ClusterDatabase.ConnectionString(configuration))}"
             : "embedded: loopback only, state in files";
-        string metrics = telemetry.PrometheusPort > 0
-            ? $"http://{telemetry.PrometheusHost}:{telemetry.PrometheusPort + options.Instance}/metrics"
-            : "off (Telemetry:PrometheusPort=0)";
+        string metrics = configuration.MetricsUrl() ?? "off (Telemetry:PrometheusPort=0)";
+        bool tls = services.GetService(typeof(ClusterCredentials)) is not null;
+        string security = tls ? "mutual TLS with the cluster's CA" : options.Insecure ? "NO TLS (Cluster:Insecure=true)" : "none needed (loopback only)";
         var lines = new[]
         {
             $"silo {silo.Name} in cluster '{options.ClusterId}' ({provider})",
@@ -38,6 +45,7 @@ internal sealed class SiloReport(
             $"  dashboard      {(configuration.DashboardUrl() is { } url ? url + "/dashboard" : "off (Dashboard:Port=0)")}",
             $"  metrics        {metrics}",
             $"  worker slots   {slots.Capacity} {slots.Kind}",
+            $"  connections    {security}",
             $"  cluster        {(active <= 1 ? "started (the only active silo)" : $"joined ({active} active silos)")}",
             ReadyLine,
         };
@@ -45,9 +53,13 @@ internal sealed class SiloReport(
         {
             Console.WriteLine(line);
         }
+        if (options.Insecure && !tls)
+        {
+            logger.LogWarning("Cluster:Insecure=true: this silo's ports {Endpoint} and {Gateway} take connections without TLS; anyone who reaches them can join the cluster or use it",
+                silo.SiloAddress.Endpoint, silo.GatewayAddress?.Endpoint);
+        }
         logger.LogInformation("Silo {Silo} ready: {Endpoint}, gateway {Gateway}, {Slots} {Kind} slot(s), {Active} active silo(s)",
             silo.Name, silo.SiloAddress.Endpoint, silo.GatewayAddress?.Endpoint, slots.Capacity, slots.Kind, active);
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

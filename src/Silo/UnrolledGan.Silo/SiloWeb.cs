@@ -1,3 +1,5 @@
+using System.Net;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -5,35 +7,71 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using UnrolledGan.Hosting;
+using UnrolledGan.ServiceDefaults;
 
 namespace UnrolledGan.Silo;
 
-/// <summary>The silo's web port: the Orleans Dashboard, on loopback unless configured otherwise; Dashboard:Port=0 serves nothing.</summary>
+/// <summary>
+/// The silo's HTTP side: the Orleans Dashboard on Dashboard:Host:Port and Prometheus' /metrics on
+/// Telemetry:PrometheusHost:PrometheusPort (each plus Cluster:Instance; port 0 turns it off). Both listen on
+/// loopback unless configured otherwise; beyond loopback they need Access:Token, and when it is set every request
+/// must carry it. With both off the silo serves no HTTP at all.
+/// </summary>
 internal static class SiloWeb
 {
     public static SiloDashboardOptions DashboardOptions(this IConfiguration configuration) =>
         configuration.GetSection(SiloDashboardOptions.SectionName).Get<SiloDashboardOptions>() ?? new();
 
-    /// <summary>The dashboard's URL for this silo instance, or null when it is off.</summary>
+    public static TelemetryOptions TelemetryOptions(this IConfiguration configuration) =>
+        configuration.GetSection(ServiceDefaults.TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new();
+
+    /// <summary>The dashboard's base URL for this silo instance, or null when it is off.</summary>
     public static string? DashboardUrl(this IConfiguration configuration)
     {
         var dashboard = configuration.DashboardOptions();
         return dashboard.Port > 0 ? $"http://{dashboard.Host}:{dashboard.Port + ClusteringOptions.From(configuration).Instance}" : null;
     }
 
+    /// <summary>The /metrics URL for this silo instance, or null when it is off.</summary>
+    public static string? MetricsUrl(this IConfiguration configuration)
+    {
+        var telemetry = configuration.TelemetryOptions();
+        return telemetry.PrometheusPort > 0
+            ? $"http://{telemetry.PrometheusHost}:{telemetry.PrometheusPort + ClusteringOptions.From(configuration).Instance}/metrics"
+            : null;
+    }
+
+    /// <summary>Whether the dashboard or /metrics listens beyond loopback.</summary>
+    public static bool ServesBeyondLoopback(this IConfiguration configuration) =>
+        (configuration.DashboardUrl() is not null && !IsLoopback(configuration.DashboardOptions().Host))
+        || (configuration.MetricsUrl() is not null && !IsLoopback(configuration.TelemetryOptions().PrometheusHost));
+
     public static WebApplicationBuilder AddSiloWeb(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<SiloDashboardOptions>().BindConfiguration(SiloDashboardOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        if (builder.Configuration.DashboardUrl() is { } url)
+        string[] urls = new[] { builder.Configuration.DashboardUrl(), builder.Configuration.MetricsUrl()?[..^"/metrics".Length] }.OfType<string>().ToArray();
+        if (urls.Length > 0)
         {
-            builder.WebHost.UseUrls(url);
+            builder.WebHost.UseUrls(urls);
         }
         else
         {
-            // Kestrel would otherwise fall back to localhost:5000; with the dashboard off there is nothing to serve.
+            // Kestrel would otherwise fall back to localhost:5000; with nothing to serve there is no server.
             builder.Services.AddSingleton<IServer, NoServer>();
+        }
+        if (builder.Configuration.MetricsUrl() is not null)
+        {
+            builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddPrometheusExporter());
+        }
+        if (AccessToken.From(builder.Configuration) is { } token)
+        {
+            builder.Services.AddAuthentication(AccessTokenHandler.SchemeName)
+                .AddScheme<AccessTokenOptions, AccessTokenHandler>(AccessTokenHandler.SchemeName, o => o.Token = token);
+            // Every endpoint, including any mapped later, needs the token.
+            builder.Services.AddAuthorization(o => o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         }
         return builder;
     }
@@ -48,14 +86,25 @@ internal static class SiloWeb
 
     public static WebApplication MapSiloWeb(this WebApplication app)
     {
-        if (app.Configuration.DashboardUrl() is not null)
+        if (AccessToken.From(app.Configuration) is not null)
         {
-            app.MapOrleansDashboard("/dashboard");
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+        if (app.Configuration.DashboardUrl() is { } dashboard)
+        {
+            app.MapOrleansDashboard("/dashboard").RequireHost($"*:{new Uri(dashboard).Port}");
+        }
+        if (app.Configuration.MetricsUrl() is { } metrics)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics").RequireHost($"*:{new Uri(metrics).Port}");
         }
         return app;
     }
 
-    /// <summary>A server that listens nowhere, for a silo with no web port.</summary>
+    private static bool IsLoopback(string host) => host == "localhost" || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
+
+    /// <summary>A server that listens nowhere, for a silo with no HTTP port.</summary>
     private sealed class NoServer : IServer
     {
         public IFeatureCollection Features { get; } = new FeatureCollection();

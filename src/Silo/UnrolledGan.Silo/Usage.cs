@@ -13,6 +13,7 @@ internal static class Usage
           UnrolledGan.Silo [--Section:Key=value ...]     start a silo
           UnrolledGan.Silo db migrate                    apply the PostgreSQL schema (deploy/postgres); safe to repeat
           UnrolledGan.Silo db status                     say whether the database's schema is the one this silo needs
+          UnrolledGan.Silo certs <folder> [name ...]     a development CA and a certificate per node, for Tls:*
           UnrolledGan.Silo --help                        this text
 
         Every setting is --Section:Key=value, or the environment variable Section__Key, or appsettings.json:
@@ -23,14 +24,17 @@ internal static class Usage
           Cluster:Address           postgres: the address to listen on and advertise (default: the first non-loopback IPv4)
           Cluster:ClusterId, ServiceId, SiloName
           Cluster:Membership:*      Orleans failure detection (ProbeTimeout, NumMissedProbesLimit, ...)
+          Cluster:Insecure          false       allow ports beyond loopback without TLS (warned at every start)
+          Tls:CertificateFile, Tls:KeyFile, Tls:CaFile   mutual TLS for silo and gateway connections (PEM files)
           ConnectionStrings:Cluster postgres: the database (ConnectionStrings__Cluster; never on the command line)
           Database:ConnectionStringFile  postgres: or a file holding it (a mounted Secret)
           Workers:CpuSlots          0           CPU slots; 0 = one per core (split the cores between silos on one machine)
           Workers:Gpus              auto        auto | none | 0,1
           Workers:LeaseTimeout      00:01:00    stop a run no sweep has heard of for this long (this silo is cut off)
           Results:Folder            results     one volume shared by every silo of a cluster
-          Dashboard:Port            8080        Orleans Dashboard (plus Instance); 0 turns it off
-          Telemetry:PrometheusPort  9464        /metrics (plus Instance); 0 turns it off
+          Dashboard:Host, Port      127.0.0.1, 8080   Orleans Dashboard (port plus Instance); 0 turns it off
+          Telemetry:PrometheusHost, PrometheusPort  127.0.0.1, 9464   /metrics (port plus Instance); 0 turns it off
+          Access:Token, TokenFile   the secret the dashboard and /metrics require (needed when either leaves loopback)
           Telemetry:OtlpEndpoint                OTLP collector for metrics and traces
 
         exit codes: 0 stopped cleanly, 1 a fault or an outdated database schema, 2 a bad setting (named in the message)

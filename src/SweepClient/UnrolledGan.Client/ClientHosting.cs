@@ -1,3 +1,4 @@
+using UnrolledGan.ServiceDefaults;
 using Microsoft.Extensions.Hosting;
 
 namespace UnrolledGan.Client;
@@ -5,15 +6,19 @@ namespace UnrolledGan.Client;
 public static class ClientHosting
 {
     /// <summary>
-    /// A client of a running cluster through its gateways. It gives up after a few tries with a clear error, so a
-    /// command never hangs when no cluster is there.
+    /// A client of a running cluster through its gateways, over the cluster's mutual TLS when credentials are given.
+    /// It gives up after a few tries with a clear error, so a command never hangs when no cluster is there.
     /// </summary>
     public static IHostApplicationBuilder UseUnrolledGanClient(this IHostApplicationBuilder builder, IReadOnlyList<System.Net.IPEndPoint> gateways,
-        string clusterId, string serviceId, int connectionAttempts = 4)
+        string clusterId, string serviceId, ClusterCredentials? credentials, int connectionAttempts = 4)
     {
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(gateways.ToArray());
+            if (credentials is not null)
+            {
+                client.UseTls(credentials.Configure);
+            }
             int attempts = 0;
             client.UseConnectionRetryFilter(async (_, cancellation) =>
             {

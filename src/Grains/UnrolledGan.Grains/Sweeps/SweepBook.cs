@@ -1,9 +1,13 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace UnrolledGan.Grains.Sweeps;
 
 /// <summary>
 /// The job state machine of one sweep, free of Orleans so it can be tested alone. A job is leased to one slot at a
-/// time; a run that ends is recorded once; a run lost with its silo, interrupted or refused as busy goes back to the
-/// queue without spending the retry budget; a failure spends one retry.
+/// time, under a fresh unguessable token; only reports carrying the token of the lease that holds the job count. A run
+/// that ends is recorded once; a run lost with its silo, interrupted or refused as busy goes back to the queue without
+/// spending the retry budget; a failure spends one retry.
 /// </summary>
 public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency)
 {
@@ -31,27 +35,33 @@ public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency
         {
             return null;
         }
-        var job = jobs[index] with { Status = JobStatus.Running, Silo = silo, StartedAt = now, Starts = jobs[index].Starts + 1, NotBefore = null };
+        string token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var job = jobs[index] with
+        {
+            Status = JobStatus.Running, Silo = silo, StartedAt = now, Starts = jobs[index].Starts + 1, NotBefore = null, LeaseToken = token,
+        };
         jobs[index] = job;
-        return new JobLease(job.Spec, job.Starts, silo, traceParent, now);
+        return new JobLease(job.Spec, job.Starts, silo, traceParent, now, token);
     }
 
-    /// <summary>Records how a run ended. False when the outcome is stale: another run of the job now owns it.</summary>
+    /// <summary>Whether the lease with this token holds the job now: the job runs under it.</summary>
+    public bool Holds(string jobId, string token) =>
+        jobs.Any(j => j.Spec.JobId == jobId && j.Status == JobStatus.Running && j.LeaseToken is { } current
+            && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(current), Encoding.ASCII.GetBytes(token)));
+
+    /// <summary>
+    /// Records how a run ended. False when the outcome does not count: its lease no longer holds the job (it was
+    /// presumed lost and handed on, or cancelled), or it carries no valid token. A stale run's success is not lost
+    /// work: its result file stays in the job's folder, and the run that holds the job finds it and reports it.
+    /// </summary>
     public bool End(JobOutcome outcome, DateTimeOffset now)
     {
         int index = jobs.FindIndex(j => j.Spec.JobId == outcome.JobId);
-        if (index < 0)
+        if (index < 0 || !Holds(outcome.JobId, outcome.Token))
         {
             return false;
         }
-        var job = jobs[index];
-        // A success is a success from any run, even one presumed lost: its result file is the job's result. Any
-        // other ending only counts from the run that currently holds the job.
-        bool current = job.Status == JobStatus.Running && job.Starts == outcome.Attempt;
-        if (job.Status is JobStatus.Succeeded || (outcome.Exit != JobExit.Succeeded && !current))
-        {
-            return false;
-        }
+        var job = jobs[index] with { LeaseToken = null };
         jobs[index] = outcome.Exit switch
         {
             JobExit.Succeeded => job with
@@ -85,7 +95,7 @@ public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency
             if (jobs[i].Status == JobStatus.Running && !siloAlive(jobs[i]))
             {
                 lost.Add(jobs[i].Spec.JobId);
-                jobs[i] = jobs[i] with { Status = JobStatus.Queued, Silo = null };
+                jobs[i] = jobs[i] with { Status = JobStatus.Queued, Silo = null, LeaseToken = null };
             }
         }
         return lost;
@@ -95,13 +105,13 @@ public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency
     public IReadOnlyList<JobLease> Cancel(DateTimeOffset now)
     {
         var running = jobs.Where(j => j.Status == JobStatus.Running)
-            .Select(j => new JobLease(j.Spec, j.Starts, j.Silo ?? "", null, j.StartedAt ?? now))
+            .Select(j => new JobLease(j.Spec, j.Starts, j.Silo ?? "", null, j.StartedAt ?? now, j.LeaseToken ?? ""))
             .ToArray();
         for (int i = 0; i < jobs.Count; i++)
         {
             if (jobs[i].Status is JobStatus.Queued or JobStatus.Running)
             {
-                jobs[i] = jobs[i] with { Status = JobStatus.Cancelled, EndedAt = now, FailureReason = "cancelled" };
+                jobs[i] = jobs[i] with { Status = JobStatus.Cancelled, EndedAt = now, FailureReason = "cancelled", LeaseToken = null };
             }
         }
         return running;

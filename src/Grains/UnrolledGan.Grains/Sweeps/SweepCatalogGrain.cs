@@ -2,7 +2,7 @@ namespace UnrolledGan.Grains.Sweeps;
 
 /// <summary>The cluster's list of sweeps, durable, so unfinished sweeps are found again after a restart.</summary>
 public sealed class SweepCatalogGrain(
-    [PersistentState("catalog", StorageNames.Sweeps)] IPersistentState<List<SweepEntry>> state) : Grain, ISweepCatalogGrain
+    [PersistentState("catalog", StorageNames.Sweeps)] IPersistentState<List<SweepEntry>> state) : Grain, ISweepCatalogGrain, ISweepIndexGrain
 {
     public async Task RecordAsync(SweepEntry entry)
     {

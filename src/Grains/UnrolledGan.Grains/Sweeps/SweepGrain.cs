@@ -17,7 +17,7 @@ namespace UnrolledGan.Grains.Sweeps;
 public sealed class SweepGrain(
     [PersistentState("sweep", StorageNames.Sweeps)] IPersistentState<SweepState> state,
     IClusterMembershipService membership, IOptions<ResultsOptions> results, IOptions<WorkerOptions> workers,
-    IRecordedResults recorded, SweepMetrics metrics, ILogger<SweepGrain> logger) : Grain, ISweepGrain
+    IRecordedResults recorded, SweepMetrics metrics, ILogger<SweepGrain> logger) : Grain, ISweepGrain, ISweepWorkGrain
 {
     private static readonly TimeSpan LostCheckPeriod = TimeSpan.FromSeconds(3);
     private readonly Dictionary<string, JobProgress> _progress = [];
@@ -123,15 +123,18 @@ public sealed class SweepGrain(
 
     public Task<bool> ReportProgressAsync(JobProgress progress)
     {
-        bool holds = state.State.Phase == SweepPhase.Running && state.State.Jobs.Any(j =>
-            j.Spec.JobId == progress.JobId && j.Status == JobStatus.Running && j.Starts == progress.Attempt);
+        bool holds = state.State.Phase == SweepPhase.Running && _book?.Holds(progress.JobId, progress.Token) == true;
         if (holds)
         {
-            _progress[progress.JobId] = progress;
+            // Kept without its token: progress is shown to clients, and the token is the run's credential.
+            _progress[progress.JobId] = progress with { Token = "" };
             _liveness.Heard(progress.JobId);
         }
         return Task.FromResult(holds);
     }
+
+    public Task<bool> HoldsAsync(string jobId, string token) =>
+        Task.FromResult(state.State.Phase == SweepPhase.Running && _book is not null && _book.Holds(jobId, token));
 
     public async Task JobEndedAsync(JobOutcome outcome)
     {
@@ -208,7 +211,7 @@ public sealed class SweepGrain(
         var s = state.State;
         try
         {
-            await GrainFactory.GetGrain<ISweepCatalogGrain>(0).RecordAsync(new SweepEntry(Name, s.Spec!.Experiment, s.Phase, s.Jobs.Count,
+            await GrainFactory.GetGrain<ISweepIndexGrain>(0).RecordAsync(new SweepEntry(Name, s.Spec!.Experiment, s.Phase, s.Jobs.Count,
                 s.Jobs.Count(j => j.Status == JobStatus.Succeeded), s.Jobs.Count(j => j.Status == JobStatus.Failed), s.CreatedAt));
             _catalogBehind = false;
         }
@@ -224,7 +227,8 @@ public sealed class SweepGrain(
 
     private SweepStatus Status() => new()
     {
-        Name = Name, Phase = state.State.Phase, Jobs = state.State.Jobs.ToArray(), Progress = _progress.Values.ToArray(),
+        Name = Name, Phase = state.State.Phase, Jobs = state.State.Jobs.Select(j => j with { LeaseToken = null }).ToArray(),
+        Progress = _progress.Values.ToArray(),
         CreatedAt = state.State.CreatedAt, EndedAt = state.State.EndedAt, ResultsFolder = results.Value.SweepFolder(Name),
     };
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using UnrolledGan.Trainer;
 
 namespace UnrolledGan.Grains.Sweeps;
@@ -11,7 +10,7 @@ namespace UnrolledGan.Grains.Sweeps;
 /// Checks a sweep spec and expands it, deterministically, into its grid of jobs: size (outer) × K × seed (inner).
 /// Every job's complete trainer config is built and validated here, so a bad spec creates no sweep at all.
 /// </summary>
-public static partial class SweepPlanner
+public static class SweepPlanner
 {
     public static IReadOnlyList<JobSpec> Expand(SweepSpec spec, int maxJobs)
     {
@@ -61,8 +60,7 @@ public static partial class SweepPlanner
             }
         }
 
-        Check(NamePattern().IsMatch(spec.Name ?? ""), "name",
-            $"'{spec.Name}' must be 1-64 letters, digits, '.', '-' or '_', starting with a letter or digit");
+        Check(SweepNames.IsSweepName(spec.Name), "name", $"'{spec.Name}' must be {SweepNames.Rule}");
         bool knownExperiment = Experiments.IsKnown(spec.Experiment ?? "");
         Check(knownExperiment, "experiment", $"unknown experiment '{spec.Experiment}' (known: {string.Join(", ", Experiments.Names)})");
         Check(Presets.Names.Contains(spec.Preset), "preset", $"unknown preset '{spec.Preset}' (known: {string.Join(", ", Presets.Names)})");
@@ -147,7 +145,4 @@ public static partial class SweepPlanner
 
     private static string Hash(string text, int length) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..length];
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
-    private static partial Regex NamePattern();
 }

@@ -52,10 +52,10 @@ public sealed class SlotDispatcher(
             return;
         }
         string self = silo.SiloAddress.ToParsableString();
-        var sweeps = await grains.GetGrain<ISweepCatalogGrain>(0).ActiveAsync();
+        var sweeps = await grains.GetGrain<ISweepIndexGrain>(0).ActiveAsync();
         foreach (string name in sweeps)
         {
-            var sweep = grains.GetGrain<ISweepGrain>(name);
+            var sweep = grains.GetGrain<ISweepWorkGrain>(name);
             while (!stoppingToken.IsCancellationRequested && !runner.Stopping && slots.TryReserve() is { } slot)
             {
                 JobLease? lease;
@@ -84,11 +84,12 @@ public sealed class SlotDispatcher(
     }
 
     /// <summary>Starts the leased job on a local trainer grain; a run that could not start goes back to the queue.</summary>
-    private async Task<bool> StartAsync(ISweepGrain sweep, JobLease lease, WorkerSlot slot)
+    private async Task<bool> StartAsync(ISweepWorkGrain sweep, JobLease lease, WorkerSlot slot)
     {
         try
         {
-            await grains.GetGrain<ITrainerGrain>(lease.TrainerKey).StartAsync(lease, slot.Index);
+            slots.Assign(slot, lease.TrainerKey);
+            await grains.GetGrain<ITrainerGrain>(lease.TrainerKey).StartAsync(lease);
             return true;
         }
         catch (Exception e)
@@ -96,7 +97,7 @@ public sealed class SlotDispatcher(
             logger.LogWarning(e, "Job {JobId} could not start; it goes back to the queue", lease.Spec.JobId);
             slots.Return(slot);
             await sweep.JobEndedAsync(new JobOutcome(lease.Spec.JobId, JobExit.NotStarted, $"could not start: {e.Message}",
-                null, null, lease.Silo, -1, lease.Attempt));
+                null, null, lease.Silo, -1, lease.Attempt, lease.Token));
             return false;
         }
     }

@@ -33,7 +33,7 @@ public sealed class TrainerRunner(
     public IReadOnlyCollection<int> ProcessIds => _runs.Values.Select(r => r.Process.Id).ToArray();
 
     /// <summary>Starts the run in the reserved slot; starting a run that already exists does nothing.</summary>
-    public void Start(JobLease lease, int slot, string folder)
+    public void Start(JobLease lease, WorkerSlot slot, string folder)
     {
         if (Stopping)
         {
@@ -43,8 +43,8 @@ public sealed class TrainerRunner(
         {
             return;
         }
-        var process = TrainerProcess.Start(TrainerPath, lease, slots[slot], folder);
-        var run = new Run(lease, slots[slot], process);
+        var process = TrainerProcess.Start(TrainerPath, lease, slot, folder);
+        var run = new Run(lease, slot, process);
         _runs[lease.TrainerKey] = run;
         logger.LogInformation("Job {JobId} run {Attempt} started as process {ProcessId}", lease.Spec.JobId, lease.Attempt, process.Id);
         _ = Task.Run(() => SuperviseAsync(run));
@@ -65,7 +65,7 @@ public sealed class TrainerRunner(
         var lease = run.Lease;
         using var activity = TelemetryNames.Activities.StartActivity("job", ActivityKind.Internal, lease.TraceParent);
         activity?.SetTag("job.id", lease.Spec.JobId).SetTag("job.attempt", lease.Attempt).SetTag("job.unroll", lease.Spec.Unroll);
-        var sweep = grains.GetGrain<ISweepGrain>(lease.Spec.SweepName);
+        var sweep = grains.GetGrain<ISweepWorkGrain>(lease.Spec.SweepName);
         metrics.Running(1);
         using var stopHeartbeat = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(run, sweep, stopHeartbeat.Token);
@@ -85,7 +85,7 @@ public sealed class TrainerRunner(
                     metrics.StepsPerSecond(lease.Spec.JobId, rate);
                 }
                 run.Latest = new JobProgress(lease.Spec.JobId, progress.Step, progress.TotalSteps, progress.StepsPerSecond,
-                    progress.EtaSeconds, lease.Silo, DateTimeOffset.UtcNow, lease.Attempt);
+                    progress.EtaSeconds, lease.Silo, DateTimeOffset.UtcNow, lease.Attempt, lease.Token);
                 if (run.Latest.UpdatedAt - forwarded >= _options.ProgressInterval || progress.Event == ProgressEvent.Kinds.Started)
                 {
                     forwarded = run.Latest.UpdatedAt;
@@ -97,7 +97,8 @@ public sealed class TrainerRunner(
         catch (Exception e)
         {
             run.Process.KillTree();
-            outcome = new JobOutcome(lease.Spec.JobId, JobExit.Failed, $"supervision failed: {e.Message}", null, null, lease.Silo, -1, lease.Attempt);
+            outcome = new JobOutcome(lease.Spec.JobId, JobExit.Failed, $"supervision failed: {e.Message}", null, null, lease.Silo, -1,
+                lease.Attempt, lease.Token);
         }
         finally
         {
@@ -121,7 +122,7 @@ public sealed class TrainerRunner(
     }
 
     /// <summary>Forwards the latest progress; a run that no longer holds its job is killed. Progress is best effort.</summary>
-    private async Task ForwardAsync(Run run, ISweepGrain sweep)
+    private async Task ForwardAsync(Run run, ISweepWorkGrain sweep)
     {
         try
         {
@@ -148,14 +149,13 @@ public sealed class TrainerRunner(
     /// Progress lines may pause (a long evaluation); the sweep still hears that the run is alive. A run whose lease
     /// went unrenewed too long is stopped here: its checkpoint lets the job resume wherever the sweep sends it next.
     /// </summary>
-    private async Task HeartbeatAsync(Run run, ISweepGrain sweep, CancellationToken stop)
+    private async Task HeartbeatAsync(Run run, ISweepWorkGrain sweep, CancellationToken stop)
     {
         using var timer = new PeriodicTimer(_options.HeartbeatPeriod);
         try
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
-                await ForwardAsync(run, sweep);
                 if (!run.LeaseLost && DateTimeOffset.UtcNow - run.LeaseRenewedAt > _options.LeaseTimeout)
                 {
                     run.LeaseLost = true;
@@ -164,6 +164,8 @@ public sealed class TrainerRunner(
                     run.Process.Terminate();
                     _ = KillIfStillRunningAsync(run);
                 }
+                // A cut-off silo's calls hang until Orleans' response timeout; the lease check above must not wait for them.
+                await Task.WhenAny(ForwardAsync(run, sweep), Task.Delay(_options.HeartbeatPeriod, stop));
             }
         }
         catch (OperationCanceledException)
@@ -197,7 +199,7 @@ public sealed class TrainerRunner(
             : $"exit code {exitCode}: {(run.Process.StderrTail is { Length: > 0 } tail ? tail : last?.Error ?? "no message")}";
         var result = exit == JobExit.Succeeded ? new RunLayout(run.Process.Folder).ReadResult() : null;
         return new JobOutcome(run.Lease.Spec.JobId, exit, reason, result?.Metrics ?? last?.Metrics, result?.Timings.TrainSeconds,
-            run.Lease.Silo, exitCode, run.Lease.Attempt, result is null ? null : Versions(result.Environment));
+            run.Lease.Silo, exitCode, run.Lease.Attempt, run.Lease.Token, result is null ? null : Versions(result.Environment));
     }
 
     private static Dictionary<string, string> Versions(RunEnvironment environment) => new()
@@ -230,7 +232,7 @@ public sealed class TrainerRunner(
     }
 
     /// <summary>The sweep may be moving between silos, or waiting for its database; a lost report leaves the job running.</summary>
-    private async Task ReportAsync(ISweepGrain sweep, JobOutcome outcome)
+    private async Task ReportAsync(ISweepWorkGrain sweep, JobOutcome outcome)
     {
         var deadline = DateTimeOffset.UtcNow + _options.EndReportTimeout;
         while (true)

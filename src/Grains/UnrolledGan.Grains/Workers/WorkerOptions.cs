@@ -92,7 +92,22 @@ public sealed class ResultsOptions
     [Range(1, 1_000_000)]
     public int MaxJobsPerSweep { get; set; } = 10_000;
 
-    public string SweepFolder(string sweep) => Path.GetFullPath(Path.Combine(Folder, sweep));
+    /// <summary>A sweep's folder; the name is checked again here, since every path under the results folder is built from one.</summary>
+    public string SweepFolder(string sweep) => SweepNames.IsSweepName(sweep)
+        ? Under(Path.Combine(Folder, sweep))
+        : throw new ArgumentException($"'{sweep}' is not a sweep name ({SweepNames.Rule})", nameof(sweep));
 
-    public string JobFolder(string sweep, string jobId) => Path.Combine(SweepFolder(sweep), "jobs", jobId);
+    public string JobFolder(string sweep, string jobId) => SweepNames.IsJobId(jobId)
+        ? Under(Path.Combine(SweepFolder(sweep), "jobs", jobId))
+        : throw new ArgumentException($"'{jobId}' is not a job id", nameof(jobId));
+
+    /// <summary>The full path, which must lie inside the results folder.</summary>
+    private string Under(string path)
+    {
+        string root = Path.GetFullPath(Folder);
+        string full = Path.GetFullPath(path);
+        return full.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            ? full
+            : throw new ArgumentException($"'{path}' is outside the results folder {root}");
+    }
 }

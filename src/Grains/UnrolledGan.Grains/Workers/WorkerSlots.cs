@@ -12,6 +12,7 @@ public sealed class WorkerSlots
 {
     private readonly Lock _gate = new();
     private readonly bool[] _busy;
+    private readonly string?[] _owners;
     private readonly string?[] _devices;
 
     public WorkerSlots(IOptions<WorkerOptions> options, SweepMetrics metrics, ILogger<WorkerSlots> logger)
@@ -22,6 +23,7 @@ public sealed class WorkerSlots
             ? gpus.ToArray<string?>()
             : new string?[options.Value.CpuSlots > 0 ? options.Value.CpuSlots : Environment.ProcessorCount];
         _busy = new bool[_devices.Length];
+        _owners = new string?[_devices.Length];
         Kind = gpus.Count > 0 ? "gpu" : "cpu";
         metrics.ObserveSlots(() => Capacity, () => Busy);
         logger.LogInformation("Worker slots: {Capacity} {Kind} slot(s)", Capacity, Kind);
@@ -60,7 +62,24 @@ public sealed class WorkerSlots
         }
     }
 
-    public WorkerSlot this[int index] => new(index, _devices[index]);
+    /// <summary>Marks a reserved slot as the one for this run, which alone may then start in it.</summary>
+    public void Assign(WorkerSlot slot, string run)
+    {
+        lock (_gate)
+        {
+            _owners[slot.Index] = run;
+        }
+    }
+
+    /// <summary>The slot reserved and assigned to this run, or null: a run that holds no slot here does not start.</summary>
+    public WorkerSlot? AssignedTo(string run)
+    {
+        lock (_gate)
+        {
+            int index = Array.IndexOf(_owners, run);
+            return index >= 0 && _busy[index] ? new WorkerSlot(index, _devices[index]) : null;
+        }
+    }
 
     /// <summary>Frees the slot after its job's process exited.</summary>
     public void Release(WorkerSlot slot)
@@ -75,6 +94,7 @@ public sealed class WorkerSlots
         lock (_gate)
         {
             _busy[slot.Index] = false;
+            _owners[slot.Index] = null;
         }
     }
 

@@ -57,8 +57,17 @@ internal sealed class ClusterConnection(IHost host, string description, Embedded
         {
             throw new ClusterUnavailableException($"--gateway: {e.Message}", badInput: true);
         }
+        ClusterCredentials? credentials;
+        try
+        {
+            credentials = ClusterCredentials.Load(ClusterTlsOptions.From(builder.Configuration));
+        }
+        catch (TlsConfigurationException e)
+        {
+            throw new ClusterUnavailableException(e.Message, badInput: true);
+        }
         builder.UseUnrolledGanClient(endpoints,
-            builder.Configuration["Cluster:ClusterId"] ?? "unrolledgan", builder.Configuration["Cluster:ServiceId"] ?? "unrolledgan");
+            builder.Configuration["Cluster:ClusterId"] ?? "unrolledgan", builder.Configuration["Cluster:ServiceId"] ?? "unrolledgan", credentials);
         var host = builder.Build();
         try
         {
