@@ -5,6 +5,7 @@ using Orleans.Dashboard;
 using Serilog;
 using UnrolledGan.Hosting;
 using UnrolledGan.Silo;
+using UnrolledGan.Web;
 
 // A worker silo: joins the cluster, offers its GPU or CPU slots to sweeps, serves the client gateway, /metrics and
 // the Orleans Dashboard. Another silo on the same machine: UnrolledGan.Silo --Cluster:Instance=1 (README, "More silos").
@@ -30,6 +31,7 @@ try
     if (dashboard.Port > 0)
     {
         app.MapOrleansDashboard("/dashboard");
+        app.MapSweepPages();
     }
     await app.RunAsync();
     return 0;

@@ -43,6 +43,11 @@ internal static class Commands
             var sweep = cluster.Client.GetGrain<ISweepGrain>(sweepSpec.Name);
             var status = await SubmitAsync(sweep, sweepSpec);
             Console.WriteLine($"sweep {status.Name}: {status.Total} jobs ({status.Done} already done) on the {cluster.Description}; results in {status.ResultsFolder}");
+            // The embedded silo has no web server; a cluster's silos serve the sweep's page.
+            if (gateway is not null)
+            {
+                Console.WriteLine($"page: {OpenCommand.PageUrl(OpenCommand.DefaultRoot(gateway), sweepSpec.Name)}");
+            }
             try
             {
                 return await FollowAsync(sweep, cancellation);
