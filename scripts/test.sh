@@ -3,6 +3,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
+# Only the tests need a browser: the sweep page's test drives Debian's chromium through chromium-driver.
+source scripts/lib.sh
+ensure_apt_packages chromium chromium-driver || exit 1
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
