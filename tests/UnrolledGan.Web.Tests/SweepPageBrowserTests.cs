@@ -45,7 +45,7 @@ public sealed class SweepPageBrowserTests
         using var silo = Programs.Start(Programs.Silo, [], environment, work);
         try
         {
-            await WaitForGatewayAsync(work, gateway);
+            await Programs.WaitForGatewayAsync(gateway, work);
             var submit = await ClientAsync(work, "submit", "--gateway", gateway, "--name", "web", "--unroll", "0,5", "--seeds", "2", "--steps", "600",
                 "--set", "snapshotInterval=200", "--set", "logInterval=50");
             submit.ExitCode.ShouldBe(0, submit.Error);
@@ -203,18 +203,5 @@ public sealed class SweepPageBrowserTests
         var result = await ClientAsync(work, "status", name, "--json", "--gateway", gateway);
         result.ExitCode.ShouldBe(0, result.Error);
         return JsonSerializer.Deserialize<SweepStatus>(result.Output, Json)!;
-    }
-
-    private static async Task WaitForGatewayAsync(string work, string gateway)
-    {
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1);
-        while ((await ClientAsync(work, "list", "--gateway", gateway)).ExitCode != 0)
-        {
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                throw new TimeoutException($"no silo answered at {gateway}");
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(500));
-        }
     }
 }

@@ -3,8 +3,8 @@
 import { el } from './common.js';
 
 const palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-const width = 380, height = 240;
-const margin = { top: 12, right: 14, bottom: 34, left: 58 };
+const width = 368, height = 236;
+const margin = { top: 12, right: 26, bottom: 34, left: 56 };
 
 export function colorOf(unroll, unrolls) {
   return palette[Math.max(0, unrolls.indexOf(unroll)) % palette.length];

@@ -83,7 +83,9 @@ function renderTroubles(view) {
 // A job's density picture is redrawn at each snapshot: reload it only then.
 const densityFigures = new Map();
 function renderDensities(view) {
-  const jobs = view.rows.flatMap(row => row.cells.filter(c => c && c.snapshots > 0).map(c => ({ row, job: c })));
+  // In the order of the sweep's densities.png: K, then size, then seed.
+  const jobs = view.rows.flatMap(row => row.cells.filter(c => c && c.snapshots > 0).map(c => ({ row, job: c })))
+    .sort((a, b) => a.job.unroll - b.job.unroll || a.row.size - b.row.size || a.row.seed - b.row.seed);
   if (jobs.length === 0) return;
   const figures = jobs.map(({ row, job }) => {
     let figure = densityFigures.get(job.jobId);
