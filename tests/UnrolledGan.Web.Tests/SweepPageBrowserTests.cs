@@ -112,6 +112,14 @@ public sealed class SweepPageBrowserTests
 
             await FilesStayInsideTheResultsFolderAsync(webPort, work);
             await CancelFromThePageAsync(browser, work, gateway, site);
+
+            // The list of sweeps, newest first, with their states and counts.
+            browser.Driver.Navigate().GoToUrl($"{site}/sweeps/");
+            string listed = await browser.WaitAsync(() => browser.Script<string>("""
+                return [...document.querySelectorAll('#sweeps tbody tr')].map(r => [r.dataset.sweep, r.querySelector('.badge').textContent,
+                  r.querySelector('.done').textContent.trim(), r.querySelector('.failed').textContent].join(':')).join(' ');
+                """) is { Length: > 0 } text ? text : null, PageTimeout, "the list of sweeps");
+            listed.ShouldBe("web-cancel:cancelled:2/2:0 web:completed:4/4:0");
         }
         finally
         {
