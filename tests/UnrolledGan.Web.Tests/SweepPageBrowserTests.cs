@@ -53,6 +53,8 @@ public sealed class SweepPageBrowserTests
             open.ExitCode.ShouldBe(0, open.Error);
             string url = open.Output.Trim();
             url.ShouldBe($"{site}/sweeps/web");
+            var unknown = await ClientAsync(work, "open", "nope", "--page", site);
+            (unknown.ExitCode, unknown.Error.Trim()).ShouldBe((2, $"error: name: no sweep named 'nope' at {site} (see `list`)"));
 
             using var browser = new Chromium(1280, 2200);
             browser.Driver.Navigate().GoToUrl(url);
