@@ -49,7 +49,7 @@ public sealed class SweepViews
     {
         var progress = status.Progress.ToDictionary(p => p.JobId);
         var unrolls = status.Jobs.Select(j => j.Spec.Unroll).Distinct().Order().ToArray();
-        // The paper's layout: K across; down, the sizes in the sweep's order and the seeds within each.
+        // The paper's layout: K across; down, the sizes from smallest and the seeds within each.
         var rows = status.Jobs
             .GroupBy(j => (j.Spec.Size, j.Spec.Seed))
             .OrderBy(g => g.Key.Size).ThenBy(g => g.Key.Seed)
