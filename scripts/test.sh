@@ -8,6 +8,8 @@ bash scripts/setup.sh || exit 1
 source scripts/lib.sh
 source scripts/postgres.sh
 ensure_postgres || exit 1
+# Only the tests need a browser: the sweep page's test drives Debian's chromium through chromium-driver.
+ensure_apt_packages chromium chromium-driver || exit 1
 
 work=$(mktemp -d)
 log="$work/test.log"

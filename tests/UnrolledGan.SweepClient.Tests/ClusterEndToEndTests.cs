@@ -35,7 +35,7 @@ public sealed class ClusterEndToEndTests
         Process? worker = null;
         try
         {
-            await WaitForGatewayAsync(gateway, work);
+            await Programs.WaitForGatewayAsync(gateway, work);
             worker = Programs.Start(Programs.Silo, ["--Cluster:Instance=1"], environment, work);
             // K = 5 and 10 run 60-120 steps/s, so a job spends seconds past step 300 where the test can see it and
             // kill it; at K = 0 the whole job took about 4 s and the test could miss that window on a loaded machine.
@@ -112,19 +112,6 @@ public sealed class ClusterEndToEndTests
             if (DateTimeOffset.UtcNow > deadline)
             {
                 throw new TimeoutException("the sweep never had a running job on the second silo");
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(500));
-        }
-    }
-
-    private static async Task WaitForGatewayAsync(string gateway, string work)
-    {
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1);
-        while ((await Client(work, "list", "--gateway", gateway)).ExitCode != 0)
-        {
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                throw new TimeoutException($"no silo answered at {gateway}");
             }
             await Task.Delay(TimeSpan.FromMilliseconds(500));
         }

@@ -44,6 +44,20 @@ internal static class Programs
         return (process.ExitCode, await output, await error);
     }
 
+    /// <summary>Waits until a silo answers `list` at the gateway.</summary>
+    public static async Task WaitForGatewayAsync(string gateway, string workingDirectory)
+    {
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1);
+        while ((await RunClientAsync(["list", "--gateway", gateway], new Dictionary<string, string>(), workingDirectory, TimeSpan.FromMinutes(1))).ExitCode != 0)
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no silo answered at {gateway}");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+        }
+    }
+
     private static ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment,
         string workingDirectory)
     {

@@ -170,6 +170,9 @@ public sealed class TrainCommandTests : IDisposable
         File.Exists(Path.Combine(output, "density.png")).ShouldBeTrue();
         File.Exists(Path.Combine(output, "checkpoint.bin")).ShouldBeTrue();
         File.ReadAllLines(Path.Combine(output, "snapshots.jsonl")).Length.ShouldBe(3);
+        // The losses file holds exactly what the progress lines carried, for the sweep page's loss curves.
+        var losses = File.ReadAllLines(Path.Combine(output, "losses.jsonl")).Select(l => JsonSerializer.Deserialize<LossPoint>(l, TrainerJson.Compact)!);
+        losses.ShouldBe(events.Where(e => e.Event == ProgressEvent.Kinds.Progress).Select(e => new LossPoint(e.Step, e.GeneratorLoss, e.DiscriminatorLoss)));
     }
 
     private async Task<TrainingResult> TrainAsync(string name, params string[] arguments)

@@ -11,11 +11,12 @@ using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using UnrolledGan.Hosting;
 using UnrolledGan.ServiceDefaults;
+using UnrolledGan.Web;
 
 namespace UnrolledGan.Silo;
 
 /// <summary>
-/// The silo's HTTP side: the Orleans Dashboard on Dashboard:Host:Port and Prometheus' /metrics on
+/// The silo's HTTP side: the Orleans Dashboard and the sweep pages on Dashboard:Host:Port, Prometheus' /metrics on
 /// Telemetry:PrometheusHost:PrometheusPort (each plus Cluster:Instance; port 0 turns it off). Both listen on
 /// loopback unless configured otherwise; beyond loopback they need Access:Token, and when it is set every request
 /// must carry it. With both off the silo serves no HTTP at all.
@@ -93,7 +94,9 @@ internal static class SiloWeb
         }
         if (app.Configuration.DashboardUrl() is { } dashboard)
         {
-            app.MapOrleansDashboard("/dashboard").RequireHost($"*:{new Uri(dashboard).Port}");
+            string port = $"*:{new Uri(dashboard).Port}";
+            app.MapOrleansDashboard("/dashboard").RequireHost(port);
+            app.MapSweepPages().All.RequireHost(port);
         }
         if (app.Configuration.MetricsUrl() is { } metrics)
         {

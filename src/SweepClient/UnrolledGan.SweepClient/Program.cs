@@ -10,6 +10,7 @@ var root = new RootCommand("UnrolledGan sweeps: reproduce the unrolled-GAN paper
     Commands.Results(),
     Commands.Cancel(),
     Commands.List(),
+    OpenCommand.Create(),
     SweepBenchmark.Create(),
 };
 var parse = root.Parse(args);

@@ -6,6 +6,9 @@ public sealed record RunLayout(string Folder)
     public string Config => Path.Combine(Folder, "config.json");
     public string Result => Path.Combine(Folder, "result.json");
     public string Snapshots => Path.Combine(Folder, "snapshots.jsonl");
+
+    /// <summary>The generator's and discriminator's losses at each log interval, one <see cref="LossPoint"/> a line.</summary>
+    public string Losses => Path.Combine(Folder, "losses.jsonl");
     public string Checkpoint => Path.Combine(Folder, "checkpoint.bin");
     public string Density => Path.Combine(Folder, "density.png");
     public string DensityData => Path.Combine(Folder, "density.json");

@@ -17,6 +17,9 @@ public sealed record TrainingResult
 
 public sealed record SnapshotMetrics(int Step, IReadOnlyDictionary<string, double?> Metrics);
 
+/// <summary>The last minibatch losses at a log step: the generator's objective (Eq. 10) and the discriminator's (Eq. 11).</summary>
+public sealed record LossPoint(int Step, double? Generator, double? Discriminator);
+
 public sealed record RunTimings
 {
     public DateTimeOffset StartedAt { get; init; }

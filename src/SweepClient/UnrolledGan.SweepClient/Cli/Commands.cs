@@ -43,10 +43,8 @@ internal static class Commands
             var sweep = cluster.Client.GetGrain<ISweepGrain>(sweepSpec.Name);
             var status = await SubmitAsync(sweep, sweepSpec);
             Console.WriteLine($"sweep {status.Name}: {status.Total} jobs ({status.Done} already done) on the {cluster.Description}; results in {status.ResultsFolder}");
-            if (cluster.WebUrl is { } web)
-            {
-                Console.WriteLine($"dashboard: {web}/dashboard");
-            }
+            // The embedded silo serves the page on its own free port; a cluster's silos serve it beside their dashboards.
+            Console.WriteLine($"page: {OpenCommand.PageUrl(cluster.WebUrl ?? OpenCommand.DefaultRoot(gateway), sweepSpec.Name)}");
             try
             {
                 return await FollowAsync(sweep, cancellation);

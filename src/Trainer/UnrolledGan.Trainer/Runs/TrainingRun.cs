@@ -77,12 +77,15 @@ internal sealed class TrainingRun : IDisposable
                 {
                     double rate = (_step - windowFirstStep) / Stopwatch.GetElapsedTime(windowStart).TotalSeconds;
                     // CPU sync point: the losses are read back only here, at the log interval.
+                    var losses = new LossPoint(_step, generatorLoss?.item<float>(), discriminatorLoss?.item<float>());
                     _progress.Write(new ProgressEvent
                     {
                         Event = ProgressEvent.Kinds.Progress, Step = _step, TotalSteps = _config.Steps,
                         StepsPerSecond = Math.Round(rate, 2), EtaSeconds = Math.Round((_config.Steps - _step) / rate, 1),
-                        GeneratorLoss = generatorLoss?.item<float>(), DiscriminatorLoss = discriminatorLoss?.item<float>(),
+                        GeneratorLoss = losses.Generator, DiscriminatorLoss = losses.Discriminator,
                     });
+                    // Appended, not rewritten: a resumed run logs its steps after the checkpoint again, and readers keep the last.
+                    File.AppendAllText(_layout.Losses, JsonSerializer.Serialize(losses, TrainerJson.Compact) + "\n");
                     windowStart = Stopwatch.GetTimestamp();
                     windowFirstStep = _step;
                 }

@@ -1,0 +1,39 @@
+using UnrolledGan.Grains;
+
+namespace UnrolledGan.Web;
+
+/// <summary>
+/// The only files the page serves: a sweep's own files and its jobs' files, inside the results folder. Every name
+/// must be a plain name (no separators, no leading dot, so no "..", ".state" or absolute path), the resolved path must
+/// lie under the results folder, and only the kinds of file the page links to are served (never checkpoints).
+/// </summary>
+public static class ResultFiles
+{
+    private static readonly Dictionary<string, string> ContentTypes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [".png"] = "image/png",
+        [".csv"] = "text/csv; charset=utf-8",
+        [".tex"] = "text/plain; charset=utf-8",
+        [".md"] = "text/markdown; charset=utf-8",
+        [".json"] = "application/json; charset=utf-8",
+        [".jsonl"] = "application/jsonl; charset=utf-8",
+    };
+
+    /// <summary>A sweep name, or a file name by the same rule (no separator, no leading dot, nothing after the end).</summary>
+    public static bool IsPlainName(string? name) => SweepNames.IsSweepName(name);
+
+    /// <summary>The full path and content type of a sweep's file (job null) or a job's file, or null when it may not be served.</summary>
+    public static (string Path, string ContentType)? Resolve(string resultsFolder, string sweep, string? job, string file)
+    {
+        if (!IsPlainName(sweep) || (job is not null && !SweepNames.IsJobId(job)) || !IsPlainName(file)
+            || !ContentTypes.TryGetValue(Path.GetExtension(file), out string? contentType))
+        {
+            return null;
+        }
+        string root = Path.GetFullPath(resultsFolder);
+        string path = Path.GetFullPath(job is null ? Path.Combine(root, sweep, file) : Path.Combine(root, sweep, "jobs", job, file));
+        return path.StartsWith(Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            ? (path, contentType)
+            : null;
+    }
+}
