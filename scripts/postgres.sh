@@ -1,6 +1,6 @@
 # A throwaway PostgreSQL for tests and the cluster test: initdb in a folder of its own as the postgres user, on a
 # free port, stopped by the caller's exit trap. Source it; don't run it. Needs root (or sudo) for runuser.
-# Never for real use: it trusts local connections and gives the test role a fixed password.
+# Test servers trust local connections; scripts/database.sh starts one that needs a password.
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
@@ -18,12 +18,16 @@ free_port() {
     done
 }
 
-# pg_start FOLDER PORT ADDRESSES [SUBNET]: a new cluster in FOLDER listening on ADDRESSES (comma-separated) at PORT.
-# Connections from SUBNET (e.g. 10.1.2.0/24) must give a password (scram-sha-256); local ones are trusted.
+# pg_start FOLDER PORT ADDRESSES [SUBNET] [AUTH]: a new cluster in FOLDER listening on ADDRESSES (comma-separated) at
+# PORT. Connections from SUBNET (e.g. 10.1.2.0/24) must give a password (scram-sha-256). AUTH "trust" (the default,
+# for throwaway test servers) trusts every local connection; "password" needs one on every TCP connection and lets
+# only the postgres user in over the socket without one.
 pg_start() {
-    local folder=$1 port=$2 addresses=$3 subnet=${4:-}
+    local folder=$1 port=$2 addresses=$3 subnet=${4:-} auth=${5:-trust}
+    local methods=(-A trust)
+    [ "$auth" = password ] && methods=(--auth-local=peer --auth-host=scram-sha-256)
     mkdir -p "$folder" && chown postgres "$folder"
-    runuser -u postgres -- "$PG_BIN/initdb" -D "$folder/data" -A trust -U postgres >"$folder/initdb.log" 2>&1
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$folder/data" "${methods[@]}" -U postgres >"$folder/initdb.log" 2>&1
     if [ -n "$subnet" ]; then
         echo "host all all $subnet scram-sha-256" >>"$folder/data/pg_hba.conf"
     fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test as CI does, after scripts/setup.sh. Tests that need a database get a throwaway PostgreSQL of their
-# own (Debian's package, initdb in a temporary folder, a free port), stopped on exit. Ends with the line
-# "N passed, F failed, S skipped".
+# Runs every test as CI does, after scripts/setup.sh: the solution's tests, then scripts/cluster-test.sh (cluster mode
+# across network namespaces, through four faults). Tests that need a database get a throwaway PostgreSQL of their own
+# (Debian's package, initdb in a temporary folder, a free port), stopped on exit; the browser test gets Debian's
+# chromium. Ends with the line "N passed, F failed, S skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
@@ -12,6 +13,7 @@ ensure_postgres || exit 1
 ensure_apt_packages chromium chromium-driver || exit 1
 
 work=$(mktemp -d)
+chmod 755 "$work"   # the throwaway server runs as the postgres user, inside this folder
 log="$work/test.log"
 cleanup() { pg_stop "$work/postgres"; rm -rf "$work"; }
 trap cleanup EXIT
@@ -24,5 +26,14 @@ status=${PIPESTATUS[0]}
 
 count() { grep -E "^\s+$1:" "$log" | tail -n 1 | awk '{print $2}'; }
 passed=$(count succeeded); failed=$(count failed); skipped=$(count skipped)
+
+# Cluster mode across hosts, through its four faults (README, "Cluster mode on PostgreSQL"); it counts as one test.
+echo "test: scripts/cluster-test.sh"
+if UNROLLEDGAN_SKIP_SETUP=1 bash scripts/cluster-test.sh; then
+    passed=$((${passed:-0} + 1))
+else
+    failed=$((${failed:-0} + 1))
+    status=1
+fi
 echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
 exit "$status"
