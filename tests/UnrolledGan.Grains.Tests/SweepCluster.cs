@@ -23,18 +23,24 @@ internal sealed class SweepCluster : IAsyncDisposable
 
     public IClusterClient Client => Cluster.Client;
 
-    public static async Task<SweepCluster> StartAsync(int silos, int slotsPerSilo, string? results = null)
+    public static async Task<SweepCluster> StartAsync(int silos, int slotsPerSilo, string? results = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         results ??= Directory.CreateTempSubdirectory("unrolledgan-grains-").FullName;
         var builder = new InProcessTestClusterBuilder((short)silos);
-        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             ["Results:Folder"] = results,
             ["Workers:CpuSlots"] = slotsPerSilo.ToString(),
             ["Workers:Gpus"] = "none",
             ["Workers:PollInterval"] = "00:00:00.500",
             ["Workers:ShutdownGrace"] = "00:00:20",
-        }));
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(configuration));
         builder.ConfigureSilo((_, silo) => silo.AddSweepOrchestration());
         var cluster = builder.Build();
         await cluster.DeployAsync();

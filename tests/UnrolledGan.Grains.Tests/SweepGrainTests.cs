@@ -58,6 +58,30 @@ public sealed class SweepGrainTests
     }
 
     [Fact]
+    public async Task AStalledTrainerIsKilledAndRetriedAlthoughItsProcessStillLives()
+    {
+        // Heartbeats are sent once a second, so only the stall check can notice that no step goes by.
+        await using var cluster = await SweepCluster.StartAsync(silos: 1, slotsPerSilo: 1, settings: new Dictionary<string, string?>
+        {
+            ["Workers:StallTimeout"] = "00:00:05", ["Workers:HeartbeatPeriod"] = "00:00:01",
+        });
+        await cluster.Sweep("stall").SubmitAsync(SweepCluster.Spec("stall", steps: 1500, unroll: [0], seeds: [0]));
+        await cluster.WaitForAsync("stall", s => s.Progress.Any(p => p.Step >= 300), Timeout);
+
+        int stopped = cluster.Workers.Single().Runner.ProcessIds.Single();
+        Process.Start("kill", ["-STOP", stopped.ToString()])!.WaitForExit();
+        var status = await cluster.WaitForAsync("stall", s => s.Phase == SweepPhase.Completed, Timeout);
+
+        var job = status.Jobs.Single();
+        job.Status.ShouldBe(JobStatus.Succeeded);
+        (job.FailedAttempts, job.Starts).ShouldBe((1, 2));
+        IsRunning(stopped).ShouldBeFalse();
+        ReadResult(cluster, job).Timings.ResumedFromStep.ShouldBeGreaterThanOrEqualTo(250);
+        string runs = File.ReadAllText(Path.Combine(cluster.Results, "stall", "jobs", job.Spec.JobId, "runs.jsonl"));
+        runs.ShouldContain("\"exit\":\"Failed\"");
+    }
+
+    [Fact]
     public async Task AJobThatKeepsFailingEndsFailedWithItsReasonAndIsCountedInTheTable()
     {
         await using var cluster = await SweepCluster.StartAsync(silos: 1, slotsPerSilo: 1);

@@ -84,10 +84,17 @@ public sealed class SweepPlannerTests
         { "axes.seeds: is empty", Spec() with { Seeds = [] } },
         { "axes.discriminatorSize: is empty", Spec() with { Sizes = [] } },
         { "axes: the grid has 24 jobs, more than the cap of 20", Spec() },
-        { "name: 'has space'", Spec("has space") },
+        { "name: \"has space\" must be", Spec("has space") },
         { "overrides.mixture.initGain: expected a number, got 'big'", Spec() with { Overrides = new Dictionary<string, string> { ["mixture.initGain"] = "big" } } },
         { "overrides.nonsense: unknown field", Spec() with { Overrides = new Dictionary<string, string> { ["nonsense"] = "1" } } },
         { "steps: must be positive (got 0)", Spec() with { Steps = 0 } },
+        { "name: \"trailing\\n\" must be", Spec("trailing\n") },
+        { "name: \"..\" must be", Spec("..") },
+        // Only the last size of this grid cannot be built: every point is checked, not just the first.
+        {
+            "axes.discriminatorSize: leaves a layer without units (got 0.01)",
+            Spec() with { Experiment = Experiments.StackedMnist, Unroll = [0], Seeds = [0], Sizes = [1.0, 0.01] }
+        },
     };
 
     [Theory]

@@ -55,6 +55,8 @@ public sealed class SweepSpecReaderTests
     [InlineData("experiment: mixture-of-gaussians\nsteps: [1]", "steps: expected a single value")]
     [InlineData("name: x\naxes: {unroll: [0]}", "experiment: is required")]
     [InlineData("- just\n- a list", "spec: expected a mapping")]
+    [InlineData("name: y\nexperiment: mixture-of-gaussians\naxes:\n  unroll: [0, 1\n seeds: 2\n", "spec: malformed YAML: the parser stopped")]
+    [InlineData("experiment: mixture-of-gaussians\naxes: {seeds: 2147483647}", "axes.seeds: a count of at most 1,000,000 seeds")]
     public void AMalformedSpecIsRefusedNamingTheField(string yaml, string message) =>
         Should.Throw<SweepSpecException>(() => SweepSpecReader.Parse(yaml, "x")).Message.ShouldStartWith(message);
 }

@@ -19,6 +19,8 @@ public static class SweepPlanner
         {
             throw new SweepSpecException(string.Join("; ", problems));
         }
+        // Every grid point is built and checked, not only the first: a bad size or K late in the grid fails the
+        // submission, in the user's field names, rather than one job after the sweep exists.
         var jobs = new List<JobSpec>();
         foreach (double size in spec.Sizes)
         {
@@ -26,13 +28,20 @@ public static class SweepPlanner
             {
                 foreach (int seed in spec.Seeds)
                 {
-                    var config = BuildConfig(spec, unroll, size, seed);
-                    string configJson = JsonSerializer.Serialize(config, TrainerJson.Compact);
-                    jobs.Add(new JobSpec(JobId(spec.Name, unroll, size, seed, configJson), spec.Name, unroll, size, seed, configJson));
+                    try
+                    {
+                        var config = BuildConfig(spec, unroll, size, seed);
+                        string configJson = JsonSerializer.Serialize(config, TrainerJson.Compact);
+                        jobs.Add(new JobSpec(JobId(spec.Name, unroll, size, seed, configJson), spec.Name, unroll, size, seed, configJson));
+                    }
+                    catch (ConfigException e)
+                    {
+                        problems.AddRange(e.Problems.Select(p => $"{SpecField(p.Field, spec)}: {p.Problem}").Where(p => !problems.Contains(p)));
+                    }
                 }
             }
         }
-        return jobs;
+        return problems.Count == 0 ? jobs : throw new SweepSpecException(string.Join("; ", problems));
     }
 
     /// <summary>A digest of everything that defines the sweep, to tell a resubmission from a different sweep of the same name.</summary>
@@ -60,7 +69,8 @@ public static class SweepPlanner
             }
         }
 
-        Check(SweepNames.IsSweepName(spec.Name), "name", $"'{spec.Name}' must be {SweepNames.Rule}");
+        // Quoted as JSON, so a name with a newline or other control character shows it rather than breaking the line.
+        Check(SweepNames.IsSweepName(spec.Name), "name", $"{JsonSerializer.Serialize(spec.Name)} must be {SweepNames.Rule}");
         bool knownExperiment = Experiments.IsKnown(spec.Experiment ?? "");
         Check(knownExperiment, "experiment", $"unknown experiment '{spec.Experiment}' (known: {string.Join(", ", Experiments.Names)})");
         Check(Presets.Names.Contains(spec.Preset), "preset", $"unknown preset '{spec.Preset}' (known: {string.Join(", ", Presets.Names)})");
@@ -85,13 +95,10 @@ public static class SweepPlanner
                 problems.Add($"metrics: unknown metric '{metric}' for {spec.Experiment} (known: {string.Join(", ", known)})");
             }
         }
-        bool axesUsable = problems.Count == 0;
-        long grid = (long)spec.Unroll.Count * spec.Sizes.Count * spec.Seeds.Count;
-        Check(grid <= maxJobs, "axes", $"the grid has {grid:N0} jobs, more than the cap of {maxJobs:N0} (Results:MaxJobsPerSweep)");
-
-        if (axesUsable)
+        if (problems.Count == 0)
         {
-            // One config per distinct override set stands for all: the axes themselves were checked above.
+            // The first grid point stands for the overrides, so their problems show beside a grid over the cap;
+            // Expand builds and checks every point once the spec passes.
             try
             {
                 BuildConfig(spec, spec.Unroll[0], spec.Sizes[0], spec.Seeds[0]);
@@ -101,6 +108,9 @@ public static class SweepPlanner
                 problems.AddRange(e.Problems.Select(p => $"{SpecField(p.Field, spec)}: {p.Problem}"));
             }
         }
+        // The cap applies to the counts, before any list of the grid's size is built.
+        long grid = (long)spec.Unroll.Count * spec.Sizes.Count * spec.Seeds.Count;
+        Check(grid <= maxJobs, "axes", $"the grid has {grid:N0} jobs, more than the cap of {maxJobs:N0} (Results:MaxJobsPerSweep)");
         return problems;
     }
 

@@ -12,6 +12,14 @@ namespace UnrolledGan.Grains.Workers;
 public sealed partial class TrainerProcess : IDisposable
 {
     private const int StderrLines = 20;
+
+    /// <summary>A failure reason keeps this much of the end of stderr: enough for an error, never a flood.</summary>
+    public const int StderrTailLength = 2048;
+
+    /// <summary>Progress lines are small JSON objects; a longer line is skipped, with a warning.</summary>
+    public const int MaxProgressLine = 64 * 1024;
+
+    private BoundedLineReader? _stdout;
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _stderr = new();
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -50,8 +58,9 @@ public sealed partial class TrainerProcess : IDisposable
         return trainerProcess;
     }
 
-    /// <summary>The next progress line, or null at the end of the stream.</summary>
-    public Task<string?> ReadLineAsync() => _process.StandardOutput.ReadLineAsync();
+    /// <summary>The next progress line, or (null, false) at the end of the stream; (null, true) for a line over the limit.</summary>
+    public Task<(string? Line, bool TooLong)> ReadLineAsync() =>
+        (_stdout ??= new BoundedLineReader(_process.StandardOutput, MaxProgressLine)).ReadLineAsync();
 
     public async Task<int> WaitForExitAsync()
     {
@@ -64,8 +73,15 @@ public sealed partial class TrainerProcess : IDisposable
 
     public bool HasExited => _exited.Task.IsCompleted;
 
-    /// <summary>The last lines the trainer wrote to stderr: its one-line error, or a native abort's message.</summary>
-    public string StderrTail => string.Join(" | ", _stderr.Where(l => !string.IsNullOrWhiteSpace(l)));
+    /// <summary>The end of what the trainer wrote to stderr (its one-line error, or a native abort's message), at most 2 KB.</summary>
+    public string StderrTail
+    {
+        get
+        {
+            string tail = string.Join(" | ", _stderr.Where(l => !string.IsNullOrWhiteSpace(l)));
+            return tail.Length <= StderrTailLength ? tail : "…" + tail[^(StderrTailLength - 1)..];
+        }
+    }
 
     /// <summary>SIGTERM: the trainer finishes its step, checkpoints and exits with 130.</summary>
     public void Terminate()
@@ -97,7 +113,7 @@ public sealed partial class TrainerProcess : IDisposable
         {
             return;
         }
-        _stderr.Enqueue(line);
+        _stderr.Enqueue(line.Length <= StderrTailLength ? line : "…" + line[^(StderrTailLength - 1)..]);
         while (_stderr.Count > StderrLines && _stderr.TryDequeue(out _))
         {
         }

@@ -44,7 +44,7 @@ public sealed class TrainerRunner(
             return;
         }
         var process = TrainerProcess.Start(TrainerPath, lease, slot, folder);
-        var run = new Run(lease, slot, process);
+        var run = new Run(lease, slot, process, _options.StallTimeout);
         _runs[lease.TrainerKey] = run;
         logger.LogInformation("Job {JobId} run {Attempt} started as process {ProcessId}", lease.Spec.JobId, lease.Attempt, process.Id);
         _ = Task.Run(() => SuperviseAsync(run));
@@ -73,9 +73,15 @@ public sealed class TrainerRunner(
         try
         {
             var forwarded = DateTimeOffset.MinValue;
-            while (await run.Process.ReadLineAsync() is { } line)
+            while (await run.Process.ReadLineAsync() is var (line, tooLong) && (line is not null || tooLong))
             {
-                if (Parse(line) is not { } progress)
+                if (tooLong)
+                {
+                    logger.LogWarning("Job {JobId} run {Attempt} wrote a progress line over {Limit} characters; skipped",
+                        lease.Spec.JobId, lease.Attempt, TrainerProcess.MaxProgressLine);
+                    continue;
+                }
+                if (Parse(line!) is not { } progress)
                 {
                     continue;
                 }
@@ -156,6 +162,14 @@ public sealed class TrainerRunner(
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
+                if (!run.Stalled && DateTimeOffset.UtcNow - run.AdvancedAt > _options.StallTimeout)
+                {
+                    // Heartbeats say the process lives, not that it trains: a run stuck on one step fails and is retried.
+                    run.Stalled = true;
+                    logger.LogWarning("Job {JobId} run {Attempt}: step {Step} has not advanced for {Timeout}; killing it",
+                        run.Lease.Spec.JobId, run.Lease.Attempt, run.Last?.Step ?? 0, _options.StallTimeout);
+                    run.Process.KillTree();
+                }
                 if (!run.LeaseLost && DateTimeOffset.UtcNow - run.LeaseRenewedAt > _options.LeaseTimeout)
                 {
                     run.LeaseLost = true;
@@ -196,7 +210,9 @@ public sealed class TrainerRunner(
         };
         string? reason = exit is JobExit.Succeeded or JobExit.Interrupted or JobExit.Busy
             ? null
-            : $"exit code {exitCode}: {(run.Process.StderrTail is { Length: > 0 } tail ? tail : last?.Error ?? "no message")}";
+            : run.Stalled
+                ? $"stalled: step {last?.Step ?? 0} did not advance for {run.StallTimeout}, so the run was killed"
+                : $"exit code {exitCode}: {(run.Process.StderrTail is { Length: > 0 } tail ? tail : last?.Error ?? "no message")}";
         var result = exit == JobExit.Succeeded ? new RunLayout(run.Process.Folder).ReadResult() : null;
         return new JobOutcome(run.Lease.Spec.JobId, exit, reason, result?.Metrics ?? last?.Metrics, result?.Timings.TrainSeconds,
             run.Lease.Silo, exitCode, run.Lease.Attempt, run.Lease.Token, result is null ? null : Versions(result.Environment));
@@ -303,7 +319,7 @@ public sealed class TrainerRunner(
     /// One supervised run. Its supervisor writes the progress fields; Cancelled and LeaseLost are also set by Cancel and
     /// the heartbeat. Each is a single value read without a lock.
     /// </summary>
-    private sealed class Run(JobLease lease, WorkerSlot slot, TrainerProcess process)
+    private sealed class Run(JobLease lease, WorkerSlot slot, TrainerProcess process, TimeSpan stallTimeout)
     {
         public JobLease Lease { get; } = lease;
         public WorkerSlot Slot { get; } = slot;
@@ -311,6 +327,8 @@ public sealed class TrainerRunner(
         public volatile JobProgress? Latest;
         public volatile bool Cancelled;
         public volatile bool LeaseLost;
+        public volatile bool Stalled;
+        public TimeSpan StallTimeout { get; } = stallTimeout;
         private long _leaseRenewedTicks = DateTimeOffset.UtcNow.UtcTicks;
 
         /// <summary>Written by the supervisor and the heartbeat alike, so it is kept as ticks and read atomically.</summary>
@@ -324,8 +342,17 @@ public sealed class TrainerRunner(
         public DateTimeOffset? TrainingStartedAt { get; private set; }
         public int? ResumedFromStep { get; private set; }
 
+        private long _advancedTicks = DateTimeOffset.UtcNow.UtcTicks;
+
+        /// <summary>When the step count last went up (or the run started); read by the heartbeat.</summary>
+        public DateTimeOffset AdvancedAt => new(Interlocked.Read(ref _advancedTicks), TimeSpan.Zero);
+
         public void Observe(ProgressEvent progress)
         {
+            if (progress.Step > (Last?.Step ?? -1))
+            {
+                Interlocked.Exchange(ref _advancedTicks, DateTimeOffset.UtcNow.UtcTicks);
+            }
             Last = progress;
             if (progress.Event == ProgressEvent.Kinds.Started)
             {

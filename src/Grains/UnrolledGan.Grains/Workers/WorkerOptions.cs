@@ -45,6 +45,12 @@ public sealed class WorkerOptions : IValidatableObject
     /// </summary>
     public TimeSpan RunSilenceTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// A run whose step count has not gone up for this long is killed and counts as a failure (it is retried within
+    /// the sweep's budget). Long enough for a job's final evaluation, which advances no step.
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>A run on a silo that membership does not know yet (it is joining) counts as alive this long.</summary>
     public TimeSpan UnknownSiloGrace { get; set; } = TimeSpan.FromSeconds(20);
 
@@ -68,7 +74,7 @@ public sealed class WorkerOptions : IValidatableObject
         foreach (var (name, value) in new[]
         {
             (nameof(PollInterval), PollInterval), (nameof(ShutdownGrace), ShutdownGrace), (nameof(ProgressInterval), ProgressInterval),
-            (nameof(HeartbeatPeriod), HeartbeatPeriod), (nameof(EndReportRetryDelay), EndReportRetryDelay),
+            (nameof(HeartbeatPeriod), HeartbeatPeriod), (nameof(EndReportRetryDelay), EndReportRetryDelay), (nameof(StallTimeout), StallTimeout),
         })
         {
             if (value <= TimeSpan.Zero)

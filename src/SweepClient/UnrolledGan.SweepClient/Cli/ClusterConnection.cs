@@ -45,7 +45,7 @@ internal sealed class ClusterConnection(IHost host, string description, Embedded
     {
         var builder = Host.CreateApplicationBuilder();
         // A client's log belongs to its user, not to whatever folder the command was typed in.
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Logs:Folder"] = ClientLogFolder() });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Logs:Folder"] = ClientErrors.Folder });
         builder.AddSerilogLogging("client", consoleLevel: LogEventLevel.Fatal);
         builder.AddTelemetry("unrolledgan-client");
         IReadOnlyList<System.Net.IPEndPoint> endpoints;
@@ -79,15 +79,6 @@ internal sealed class ClusterConnection(IHost host, string description, Embedded
             throw new ClusterUnavailableException(explain(e.Message));
         }
         return new ClusterConnection(host, description, embedded);
-    }
-
-    /// <summary>$XDG_STATE_HOME/unrolledgan/logs, else ~/.local/state/unrolledgan/logs.</summary>
-    private static string ClientLogFolder()
-    {
-        string state = Environment.GetEnvironmentVariable("XDG_STATE_HOME") is { Length: > 0 } xdg
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
-        return Path.Combine(state, "unrolledgan", "logs");
     }
 
     /// <summary>Disconnects; an embedded silo is stopped gracefully, so its trainers checkpoint and the sweep can resume.</summary>

@@ -28,7 +28,7 @@ internal static class Commands
         var spec = new SpecOptions();
         var results = new Option<string>("--results") { Description = "Results folder of the embedded silo", DefaultValueFactory = _ => "results" };
         var slots = new Option<int?>("--slots") { Description = "CPU worker slots of the embedded silo (default: one per core)" };
-        var command = new Command("run", "Run a sweep to the end and print its table (with no --gateway: on a silo hosted in this process)");
+        var command = new Command("run", "Run a sweep to the end and print its table (with no --gateway: on a silo this command starts on this machine)");
         spec.AddTo(command);
         command.Add(Gateway);
         command.Add(results);
@@ -66,10 +66,12 @@ internal static class Commands
         var command = new Command("submit", "Create a sweep in a running cluster (or resume it) and return");
         spec.AddTo(command);
         command.Add(Gateway);
-        command.SetAction((parse, cancellation) => WithCluster(parse, cancellation, async client =>
+        command.SetAction((parse, cancellation) => Guard(async () =>
         {
+            // A bad spec is reported before any cluster is dialled.
             var sweepSpec = spec.Build(parse);
-            var status = await SubmitAsync(client.GetGrain<ISweepGrain>(sweepSpec.Name), sweepSpec);
+            await using var cluster = await ClusterConnection.ConnectAsync(parse.GetValue(Gateway) ?? ClusterConnection.DefaultGateway, cancellation);
+            var status = await SubmitAsync(cluster.Client.GetGrain<ISweepGrain>(sweepSpec.Name), sweepSpec);
             Console.WriteLine($"submitted {status.Name}: {status.Total} jobs; results in {status.ResultsFolder}");
             return ExitCodes.Success;
         }));
@@ -192,8 +194,11 @@ internal static class Commands
         return await action(cluster.Client);
     });
 
-    /// <summary>One-line errors and exit codes: 2 for a bad spec, 1 for anything else.</summary>
-    private static async Task<int> Guard(Func<Task<int>> action)
+    /// <summary>
+    /// One line for every way a command can end badly, and the documented exit code: 2 for bad input, 1 for a cluster
+    /// that cannot be reached or fails to answer. A fault's stack trace goes to the client's error log, not the screen.
+    /// </summary>
+    public static async Task<int> Guard(Func<Task<int>> action)
     {
         try
         {
@@ -209,7 +214,16 @@ internal static class Commands
             Console.Error.WriteLine($"error: {e.Message}");
             return e.BadInput ? ExitCodes.BadInput : ExitCodes.Failed;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            string log = ClientErrors.Record(e);
+            Console.Error.WriteLine($"error: the cluster did not answer ({e.GetType().Name}: {FirstLine(e.Message)}); " +
+                $"a silo may have just died: try again in a minute, or check the silos' logs (details: {log})");
+            return ExitCodes.Failed;
+        }
     }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }
 
 internal static class ExitCodes

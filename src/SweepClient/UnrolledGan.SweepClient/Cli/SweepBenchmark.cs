@@ -19,7 +19,7 @@ internal static class SweepBenchmark
         var command = new Command("benchmark", "Run a sweep from scratch on an embedded silo and report sweep efficiency and per-job overhead");
         spec.AddTo(command);
         command.Add(slots);
-        command.SetAction(async (parse, cancellation) =>
+        command.SetAction((parse, cancellation) => Commands.Guard(async () =>
         {
             var sweepSpec = spec.Build(parse) with { Name = $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}" };
             string results = Path.Combine("results", "benchmarks");
@@ -32,7 +32,7 @@ internal static class SweepBenchmark
             Console.WriteLine((await sweep.GetResultsAsync())!.Markdown);
             Report(status, capacity);
             return status.Count(JobStatus.Succeeded) == status.Total ? ExitCodes.Success : ExitCodes.Failed;
-        });
+        }));
         return command;
     }
 

@@ -46,9 +46,7 @@ internal sealed class SpecOptions
             Experiment = parse.GetValue(Experiment) ?? spec.Experiment,
             Preset = parse.GetValue(Preset) ?? spec.Preset,
             Unroll = parse.GetValue(Unroll) is { } unroll ? List(unroll, "--unroll") : spec.Unroll,
-            Seeds = parse.GetValue(Seeds) is { } seeds
-                ? seeds.Contains(',') ? List(seeds, "--seeds") : Enumerable.Range(0, SweepSpecReader.ParseCount(seeds)).ToArray()
-                : spec.Seeds,
+            Seeds = parse.GetValue(Seeds) is { } seeds ? SweepSpecReader.Seeds(seeds, "--seeds") : spec.Seeds,
             Steps = parse.GetValue(Steps) ?? spec.Steps,
             Retries = parse.GetValue(Retries) ?? spec.Retries,
             Concurrency = parse.GetValue(Concurrency) ?? spec.Concurrency,

@@ -34,6 +34,11 @@ internal static class SweepSpecReader
         {
             throw new SweepSpecException("spec", $"malformed YAML at line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}");
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner gives up this way, without a position, on some unclosed flow collections.
+            throw new SweepSpecException("spec", "malformed YAML: the parser stopped; an unclosed '[' or '{' is the usual cause");
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             throw new SweepSpecException("spec", "expected a mapping of fields (name, experiment, axes, ...)");
@@ -66,14 +71,29 @@ internal static class SweepSpecReader
         };
     }
 
+    /// <summary>No grid can hold more seeds than this (Results:MaxJobsPerSweep's own upper bound); checked before any list is built.</summary>
+    public const int MaxSeedCount = 1_000_000;
+
     /// <summary>The seeds: a count n means 0 … n-1, or an explicit list.</summary>
     public static IReadOnlyList<int> Seeds(YamlNode node) => node is YamlScalarNode scalar
-        ? Enumerable.Range(0, ParseCount(Text(scalar, "axes.seeds"))).ToArray()
+        ? Seeds(Text(scalar, "axes.seeds"), "axes.seeds")
         : Numbers(node, "axes.seeds", ParseInt);
 
-    public static int ParseCount(string text) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0
-        ? n
-        : throw new SweepSpecException("axes.seeds", $"expected a count of at least 1 or a list of seeds, got '{text}'");
+    /// <summary>The one reading of a seed count ("3" is 0, 1, 2) or comma-separated list, for files and flags alike.</summary>
+    public static IReadOnlyList<int> Seeds(string text, string field)
+    {
+        if (text.Contains(','))
+        {
+            return text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(v => ParseInt(v, field)).ToArray();
+        }
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int count) || count < 1)
+        {
+            throw new SweepSpecException(field, $"expected a count of at least 1 or a list of seeds, got '{text}'");
+        }
+        return count <= MaxSeedCount
+            ? Enumerable.Range(0, count).ToArray()
+            : throw new SweepSpecException(field, $"a count of at most {MaxSeedCount:N0} seeds, got {count:N0}");
+    }
 
     public static int ParseInt(string text, string field) =>
         int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)
