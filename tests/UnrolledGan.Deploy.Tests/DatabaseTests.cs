@@ -2,6 +2,7 @@ using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 using Npgsql;
 using UnrolledGan.Hosting.Database;
+using UnrolledGan.Hosting.Tests;
 
 namespace UnrolledGan.Deploy.Tests;
 
@@ -17,6 +18,9 @@ public sealed partial class DatabaseTests
     // The silo's exit codes (UnrolledGan.Silo's ExitCodes) that the Job's failure policy and the init container act on.
     private const int SchemaNotCurrent = 1;
     private const int BadSetting = 2;
+
+    // How Process reports a shell that this test's `sleep` killed with SIGKILL (128 + 9).
+    private const int KilledByTest = 137;
 
     private static IReadOnlyDictionary<string, string> DatabaseEnvironment => DeployFiles.EnvironmentOf(DeployFiles.DatabaseContainer);
 
@@ -149,23 +153,34 @@ public sealed partial class DatabaseTests
 
     [Fact]
     [SupportedOSPlatform("linux")]
-    public async Task TheSchemaWaitRetriesWhileTheSchemaIsNotCurrentAndGivesUpOnABadSetting()
+    public async Task TheSchemaWaitEndsOnceTheMigrationJobHasRunAndNotBefore()
     {
-        // The init container's own script, with a stand-in silo that answers `db status` with the given exit codes
-        // and a `sleep` that returns at once.
-        (await RunSchemaWaitAsync([SchemaNotCurrent, SchemaNotCurrent, 0])).ShouldBe((0, 3));
-        (await RunSchemaWaitAsync([SchemaNotCurrent, BadSetting])).ShouldBe((BadSetting, 2));
-        (await RunSchemaWaitAsync([0])).ShouldBe((0, 1));
+        await using var database = await TestDatabase.CreateAsync();
+        using var folder = new TemporaryFolder();
+        string secret = await WriteSecretFileAsync(folder, database.ConnectionString);
+
+        // An empty database: the wait goes on (this test ends it at the third check).
+        (await RunSchemaWaitAsync(folder, secret, migrateInFirstSleep: false)).ShouldBe((KilledByTest, 3));
+        // The migration Job runs while a silo waits: the wait ends at the next check, and the silo may start.
+        (await RunSchemaWaitAsync(folder, secret, migrateInFirstSleep: true)).ShouldBe((0, 1));
+        (await RunSiloAsync(["db", "status"], secret, folder.Path)).ShouldBe(0);
+    }
+
+    [Fact]
+    [SupportedOSPlatform("linux")]
+    public async Task TheSchemaWaitGivesUpAtOnceOnABadSetting()
+    {
+        using var folder = new TemporaryFolder();
+
+        (await RunSchemaWaitAsync(folder, Path.Combine(folder.Path, "no-such-file"), migrateInFirstSleep: false)).ShouldBe((BadSetting, 0));
     }
 
     [Fact]
     public async Task TheSilosDbVerbsExitWithTheCodesTheManifestsActOn()
     {
         using var folder = new TemporaryFolder();
-        string unreachable = Path.Combine(folder.Path, ConnectionStringKey);
         // Nothing listens on port 1 of loopback: the database "does not answer yet".
-        await File.WriteAllTextAsync(unreachable, "Host=127.0.0.1;Port=1;Database=unrolledgan;Username=unrolledgan;Password=p;Timeout=5",
-            TestContext.Current.CancellationToken);
+        string unreachable = await WriteSecretFileAsync(folder, "Host=127.0.0.1;Port=1;Database=unrolledgan;Username=unrolledgan;Password=p");
         string missing = Path.Combine(folder.Path, "no-such-file");
 
         foreach (string verb in new[] { "status", "migrate" })
@@ -210,43 +225,72 @@ public sealed partial class DatabaseTests
         Readme.SecretCommandUnder(heading =>
             heading.Contains("Secret", StringComparison.Ordinal) && !ExternalDatabaseTests.IsExternalDatabaseHeading(heading));
 
+    /// <summary>
+    /// Runs the init container's own script with the built silo, reading the connection string from the given file.
+    /// Its `sleep` returns at once; the first time it runs the migration Job's command when asked to, and at the third
+    /// it ends the script, which would otherwise wait for ever. Returns the script's exit code and how often it slept.
+    /// </summary>
     [SupportedOSPlatform("linux")]
-    private static async Task<(int ExitCode, int StatusCalls)> RunSchemaWaitAsync(int[] exitCodes)
+    private static async Task<(int ExitCode, int Sleeps)> RunSchemaWaitAsync(TemporaryFolder folder, string connectionStringFile,
+        bool migrateInFirstSleep)
     {
-        using var folder = new TemporaryFolder();
-        string calls = Path.Combine(folder.Path, "calls");
-        string silo = Path.Combine(folder.Path, "silo");
-        await File.WriteAllTextAsync(silo, $"""
+        string sleeps = Path.Combine(folder.Path, "sleeps");
+        string sleep = Path.Combine(folder.Path, "sleep");
+        File.Delete(sleeps);
+        string migrate = string.Join(' ', DeployFiles.MigrationContainer["command"].Items.Select(c => c.Text)).Replace(Contract.Silo.ImagePath, Silo);
+        await File.WriteAllTextAsync(sleep, $"""
             #!/bin/sh
-            [ "$1 $2" = "db status" ] || exit 99
-            echo x >> {calls}
-            set -- {string.Join(' ', exitCodes)}
-            shift $(($(wc -l < {calls}) - 1))
-            exit $1
+            echo x >> {sleeps}
+            calls=$(wc -l < {sleeps})
+            [ "$calls" -ge 3 ] && kill -KILL $PPID
+            [ "$calls" -eq 1 ] && {(migrateInFirstSleep ? migrate : "true")}
+            exit 0
             """, TestContext.Current.CancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(folder.Path, "sleep"), "#!/bin/sh\n", TestContext.Current.CancellationToken);
-        foreach (string stub in new[] { silo, Path.Combine(folder.Path, "sleep") })
-        {
-            File.SetUnixFileMode(stub, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        File.SetUnixFileMode(sleep, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string script = DeployFiles.SchemaWaitContainer["command"].Items[2].Text;
         script.ShouldContain(Contract.Silo.ImagePath);
 
-        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", script.Replace(Contract.Silo.ImagePath, silo)]);
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", script.Replace(Contract.Silo.ImagePath, Silo)])
+        {
+            WorkingDirectory = folder.Path,
+        };
         start.Environment["PATH"] = $"{folder.Path}:{Environment.GetEnvironmentVariable("PATH")}";
+        ReadConnectionStringFrom(start, connectionStringFile);
         int exitCode = await RunAsync(start);
-        return (exitCode, File.Exists(calls) ? File.ReadAllLines(calls).Length : 0);
+        return (exitCode, File.Exists(sleeps) ? File.ReadAllLines(sleeps).Length : 0);
+    }
+
+    private static async Task<string> WriteSecretFileAsync(TemporaryFolder folder, string connectionString)
+    {
+        string file = Path.Combine(folder.Path, ConnectionStringKey);
+        await File.WriteAllTextAsync(file, connectionString, TestContext.Current.CancellationToken);
+        return file;
+    }
+
+    /// <summary>The silo as the build left it, for this test's configuration.</summary>
+    private static string Silo
+    {
+        get
+        {
+            string configuration = AppContext.BaseDirectory.Contains("/debug/", StringComparison.OrdinalIgnoreCase) ? "debug" : "release";
+            string name = Contract.Silo.AssemblyName;
+            string silo = Path.Combine(DeployFiles.RepositoryRoot, "artifacts", "bin", name, configuration, name);
+            File.Exists(silo).ShouldBeTrue($"build {silo} first");
+            return silo;
+        }
+    }
+
+    /// <summary>The environment a pod gives the silo for its database: the mounted Secret's file, nothing else.</summary>
+    private static void ReadConnectionStringFrom(System.Diagnostics.ProcessStartInfo start, string file)
+    {
+        start.Environment.Remove($"ConnectionStrings__{ClusterDatabase.ConnectionStringName}");
+        start.Environment[Contract.EnvironmentForm(ClusterDatabase.FileSetting)] = file;
     }
 
     private static async Task<int> RunSiloAsync(string[] arguments, string connectionStringFile, string workingDirectory)
     {
-        string configuration = AppContext.BaseDirectory.Contains("/debug/", StringComparison.OrdinalIgnoreCase) ? "debug" : "release";
-        string name = Contract.Silo.AssemblyName;
-        string silo = Path.Combine(DeployFiles.RepositoryRoot, "artifacts", "bin", name, configuration, name);
-        File.Exists(silo).ShouldBeTrue($"build {silo} first");
-        var start = new System.Diagnostics.ProcessStartInfo(silo, arguments) { WorkingDirectory = workingDirectory };
-        start.Environment.Remove($"ConnectionStrings__{ClusterDatabase.ConnectionStringName}");
-        start.Environment[Contract.EnvironmentForm(ClusterDatabase.FileSetting)] = connectionStringFile;
+        var start = new System.Diagnostics.ProcessStartInfo(Silo, arguments) { WorkingDirectory = workingDirectory };
+        ReadConnectionStringFrom(start, connectionStringFile);
         return await RunAsync(start);
     }
 
