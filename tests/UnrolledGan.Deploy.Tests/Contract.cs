@@ -21,6 +21,7 @@ public static class Contract
     public static readonly IReadOnlySet<string> ConfigurationKeys = new[]
         {
             typeof(ClusteringOptions), typeof(SiloDashboardOptions), typeof(WorkerOptions), typeof(ResultsOptions), typeof(TelemetryOptions),
+            typeof(ClusterTlsOptions),
         }
         .SelectMany(options => KeysOf(options, SectionOf(options)))
         .Concat(KeysOf(typeof(ClusterMembershipOptions), $"{ClusteringOptions.SectionName}__Membership"))
@@ -30,6 +31,8 @@ public static class Contract
             EnvironmentForm(ClusterDatabase.FileSetting),
             // Read by ServiceDefaults' Logging.AddSerilogLogging.
             "Logs__Folder",
+            // Read by the silo program's AccessToken.
+            "Access__Token", "Access__TokenFile",
         ])
         .ToHashSet(StringComparer.Ordinal);
 

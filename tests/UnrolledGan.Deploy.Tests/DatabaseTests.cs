@@ -96,7 +96,7 @@ public sealed partial class DatabaseTests
             string file = environment[Contract.EnvironmentForm(ClusterDatabase.FileSetting)];
 
             environment.Keys.ShouldNotContain($"ConnectionStrings__{ClusterDatabase.ConnectionStringName}", name);
-            SecretFile.In(workload, container).ShouldBe([new SecretFile(SecretName, ConnectionStringKey, file)], name);
+            SecretFile.In(workload, container).Where(f => f.Secret == SecretName).ShouldBe([new SecretFile(SecretName, ConnectionStringKey, file)], name);
         }
     }
 
@@ -190,14 +190,17 @@ public sealed partial class DatabaseTests
         }
     }
 
-    [Fact]
-    public void TheReadmesSecretCommandCreatesExactlyTheKeysTheDefaultDeploymentReads()
+    [Theory]
+    [MemberData(nameof(DeployFiles.DeploymentNames), MemberType = typeof(DeployFiles))]
+    public void TheReadmesCommandsCreateEverySecretWithExactlyTheKeysThePodsRead(string deployment)
     {
-        var command = DefaultSecretCommand;
+        var commands = Readme.SecretCommands(externalDatabase: deployment == "external-database");
 
-        command.Namespace.ShouldBe(Contract.Namespace);
-        SecretFile.ReferencedBy(DeployFiles.Default).ShouldBe(command.Literals.Keys.Select(k => (command.Name, k)), ignoreOrder: true);
-        command.Literals.Keys.ShouldBe([PasswordKey, ConnectionStringKey], ignoreOrder: true);
+        commands.Select(c => c.Name).ShouldBeUnique();
+        commands.SelectMany(c => c.Keys.Select(k => (c.Name, k)))
+            .ShouldBe(SecretFile.ReferencedBy(DeployFiles.Named(deployment)), ignoreOrder: true);
+        commands.Single(c => c.Name == SecretName).Keys
+            .ShouldBe(deployment == "default" ? [PasswordKey, ConnectionStringKey] : [ConnectionStringKey], ignoreOrder: true);
     }
 
     [Fact]
@@ -221,9 +224,7 @@ public sealed partial class DatabaseTests
     /// <summary>The Secret every pod reads: the one the migration Job names.</summary>
     internal static string SecretName => SecretFile.In(DeployFiles.MigrationJob, DeployFiles.MigrationContainer).Single().Secret;
 
-    internal static SecretCommand DefaultSecretCommand =>
-        Readme.SecretCommandUnder(heading =>
-            heading.Contains("Secret", StringComparison.Ordinal) && !ExternalDatabaseTests.IsExternalDatabaseHeading(heading));
+    private static SecretCommand DefaultSecretCommand => Readme.SecretCommands(externalDatabase: false).Single(c => c.Name == SecretName);
 
     /// <summary>
     /// Runs the init container's own script with the built silo, reading the connection string from the given file.
@@ -237,7 +238,7 @@ public sealed partial class DatabaseTests
         string sleeps = Path.Combine(folder.Path, "sleeps");
         string sleep = Path.Combine(folder.Path, "sleep");
         File.Delete(sleeps);
-        string migrate = string.Join(' ', DeployFiles.MigrationContainer["command"].Items.Select(c => c.Text)).Replace(Contract.Silo.ImagePath, Silo);
+        string migrate = string.Join(' ', DeployFiles.MigrationContainer["command"].Items.Select(c => c.Text)).Replace(Contract.Silo.ImagePath, Processes.Silo);
         await File.WriteAllTextAsync(sleep, $"""
             #!/bin/sh
             echo x >> {sleeps}
@@ -250,13 +251,13 @@ public sealed partial class DatabaseTests
         string script = DeployFiles.SchemaWaitContainer["command"].Items[2].Text;
         script.ShouldContain(Contract.Silo.ImagePath);
 
-        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", script.Replace(Contract.Silo.ImagePath, Silo)])
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", script.Replace(Contract.Silo.ImagePath, Processes.Silo)])
         {
             WorkingDirectory = folder.Path,
         };
         start.Environment["PATH"] = $"{folder.Path}:{Environment.GetEnvironmentVariable("PATH")}";
         ReadConnectionStringFrom(start, connectionStringFile);
-        int exitCode = await RunAsync(start);
+        int exitCode = await Processes.RunAsync(start);
         return (exitCode, File.Exists(sleeps) ? File.ReadAllLines(sleeps).Length : 0);
     }
 
@@ -265,19 +266,6 @@ public sealed partial class DatabaseTests
         string file = Path.Combine(folder.Path, ConnectionStringKey);
         await File.WriteAllTextAsync(file, connectionString, TestContext.Current.CancellationToken);
         return file;
-    }
-
-    /// <summary>The silo as the build left it, for this test's configuration.</summary>
-    private static string Silo
-    {
-        get
-        {
-            string configuration = AppContext.BaseDirectory.Contains("/debug/", StringComparison.OrdinalIgnoreCase) ? "debug" : "release";
-            string name = Contract.Silo.AssemblyName;
-            string silo = Path.Combine(DeployFiles.RepositoryRoot, "artifacts", "bin", name, configuration, name);
-            File.Exists(silo).ShouldBeTrue($"build {silo} first");
-            return silo;
-        }
     }
 
     /// <summary>The environment a pod gives the silo for its database: the mounted Secret's file, nothing else.</summary>
@@ -289,31 +277,9 @@ public sealed partial class DatabaseTests
 
     private static async Task<int> RunSiloAsync(string[] arguments, string connectionStringFile, string workingDirectory)
     {
-        var start = new System.Diagnostics.ProcessStartInfo(Silo, arguments) { WorkingDirectory = workingDirectory };
+        var start = new System.Diagnostics.ProcessStartInfo(Processes.Silo, arguments) { WorkingDirectory = workingDirectory };
         ReadConnectionStringFrom(start, connectionStringFile);
-        return await RunAsync(start);
-    }
-
-    private static async Task<int> RunAsync(System.Diagnostics.ProcessStartInfo start)
-    {
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(1));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{start.FileName} did not end: {await output} {await error}");
-        }
-        await Task.WhenAll(output, error);
-        return process.ExitCode;
+        return await Processes.RunAsync(start);
     }
 
     // A connection string's password, or a database URL with credentials.

@@ -29,15 +29,31 @@ public static partial class Readme
         .Where(line => line.Length > 0 && !line.StartsWith('#'))
         .ToArray();
 
-    /// <summary>The `kubectl create secret generic` command of the one section whose heading says so.</summary>
-    public static SecretCommand SecretCommandUnder(Func<string, bool> heading)
+    /// <summary>The `kubectl create secret generic` commands in the sections whose heading says so.</summary>
+    public static IReadOnlyList<SecretCommand> SecretCommandsUnder(Func<string, bool> heading) => Sections
+        .Where(s => heading(s.Heading))
+        .SelectMany(s => Commands(s.Body))
+        .Where(c => c.Contains("create secret generic", StringComparison.Ordinal))
+        .Select(SecretCommand.Parse)
+        .ToArray();
+
+    /// <summary>
+    /// The commands that create the Secrets in the namespace, for the default deployment or the external-database
+    /// one: its section's commands, and the default's for any Secret it does not make itself.
+    /// </summary>
+    public static IReadOnlyList<SecretCommand> SecretCommands(bool externalDatabase)
     {
-        var commands = Sections.Where(s => heading(s.Heading))
-            .SelectMany(s => Commands(s.Body))
-            .Where(c => c.Contains("create secret generic", StringComparison.Ordinal))
-            .ToArray();
-        return SecretCommand.Parse(commands.ShouldHaveSingleItem("secret commands in the chosen README section"));
+        var shared = SecretCommandsUnder(h => h.Contains("Secret", StringComparison.Ordinal) && !IsExternalDatabase(h))
+            .Where(c => c.Namespace == Contract.Namespace).ToArray();
+        if (!externalDatabase)
+        {
+            return shared;
+        }
+        var own = SecretCommandsUnder(IsExternalDatabase);
+        return own.Concat(shared.Where(c => own.All(o => o.Name != c.Name))).ToArray();
     }
+
+    public static bool IsExternalDatabase(string heading) => heading.Contains("external database", StringComparison.OrdinalIgnoreCase);
 
     [GeneratedRegex(@"^#{2,4} (.+)$", RegexOptions.Multiline)]
     private static partial Regex Heading();
@@ -46,19 +62,28 @@ public static partial class Readme
     private static partial Regex CodeBlock();
 }
 
-/// <summary>`kubectl -n NS create secret generic NAME --from-literal=KEY=VALUE ...`, read into its parts.</summary>
-public sealed partial record SecretCommand(string Namespace, string Name, IReadOnlyDictionary<string, string> Literals)
+/// <summary>
+/// `kubectl -n NS create secret generic NAME --from-literal=KEY=VALUE --from-file=[KEY=]PATH ...`, read into its parts.
+/// </summary>
+public sealed partial record SecretCommand(string Namespace, string Name, IReadOnlyDictionary<string, string> Literals,
+    IReadOnlyDictionary<string, string> Files)
 {
+    public IReadOnlySet<string> Keys => Literals.Keys.Concat(Files.Keys).ToHashSet();
+
     public static SecretCommand Parse(string command)
     {
         command.ShouldStartWith("kubectl ");
-        // Only literals: a --from-file or --from-env-file would make keys these tests cannot see.
-        FromOption().Matches(command).Select(m => m.Value).ShouldAllBe(option => option == "--from-literal=");
+        // A --from-env-file, or a --from-file of a folder, would make keys these tests cannot see.
+        FromOption().Matches(command).Select(m => m.Value).ShouldAllBe(option => option == "--from-literal=" || option == "--from-file=");
         var literals = Literal().Matches(command).ToDictionary(m => m.Groups["key"].Value, m => Unquote(m.Groups["value"].Value));
+        var files = FromFile().Matches(command).ToDictionary(
+            m => m.Groups["key"].Success ? m.Groups["key"].Value : Path.GetFileName(m.Groups["path"].Value),
+            m => m.Groups["path"].Value);
         return new SecretCommand(
             NamespaceOption().Match(command) is { Success: true } ns ? ns.Groups[1].Value : "default",
             SecretName().Match(command).Groups[1].Value,
-            literals);
+            literals,
+            files);
     }
 
     private static string Unquote(string value) =>
@@ -69,6 +94,9 @@ public sealed partial record SecretCommand(string Namespace, string Name, IReadO
 
     [GeneratedRegex("""--from-literal=(?<key>[-._A-Za-z0-9]+)=(?<value>"[^"]*"|'[^']*'|\S+)""")]
     private static partial Regex Literal();
+
+    [GeneratedRegex(@"--from-file=(?:(?<key>[-._A-Za-z0-9]+)=)?(?<path>[^\s=]+)")]
+    private static partial Regex FromFile();
 
     [GeneratedRegex(@"(?:-n|--namespace)[ =]([-a-z0-9]+)")]
     private static partial Regex NamespaceOption();

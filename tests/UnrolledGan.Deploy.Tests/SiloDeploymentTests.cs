@@ -16,14 +16,14 @@ public sealed class SiloDeploymentTests
     private static IReadOnlyDictionary<string, string> Environment => DeployFiles.EnvironmentOf(Container);
 
     /// <summary>What the downward API would give one pod.</summary>
-    private static readonly IReadOnlyDictionary<string, string> _pod = new Dictionary<string, string>
+    internal static readonly IReadOnlyDictionary<string, string> Pod = new Dictionary<string, string>
     {
         ["status.podIP"] = "10.1.2.3", ["metadata.name"] = "unrolledgan-silo-7d9f8b6c5-x2x7q", ["metadata.namespace"] = Contract.Namespace,
     };
 
     /// <summary>The silo's configuration as that pod's environment gives it (Section__Key read as Section:Key).</summary>
-    private static IConfiguration Configuration => new ConfigurationBuilder()
-        .AddInMemoryCollection(DeployFiles.Expanded(Container, _pod)
+    internal static IConfiguration Configuration => new ConfigurationBuilder()
+        .AddInMemoryCollection(DeployFiles.Expanded(Container, Pod)
             .Select(e => KeyValuePair.Create(e.Key.Replace("__", ":", StringComparison.Ordinal), (string?)e.Value)))
         .Build();
 
@@ -51,7 +51,7 @@ public sealed class SiloDeploymentTests
         Environment["Cluster__Address"].ShouldBe("$(POD_IP)");
         Environment["POD_IP"].ShouldBe("fieldRef:status.podIP");
         // The silo binds its silo and gateway ports to this one address and advertises it (SiloHosting).
-        cluster.ResolveAddress().ShouldBe(IPAddress.Parse(_pod["status.podIP"]));
+        cluster.ResolveAddress().ShouldBe(IPAddress.Parse(Pod["status.podIP"]));
         Validate(cluster).ShouldBeEmpty();
     }
 
@@ -59,7 +59,7 @@ public sealed class SiloDeploymentTests
     public void EachSiloIsNamedAfterItsPod()
     {
         Environment["POD_NAME"].ShouldBe("fieldRef:metadata.name");
-        ClusteringOptions.From(Configuration).SiloName.ShouldBe(_pod["metadata.name"]);
+        ClusteringOptions.From(Configuration).SiloName.ShouldBe(Pod["metadata.name"]);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class SiloDeploymentTests
         var dashboard = Configuration.GetSection(SiloDashboardOptions.SectionName).Get<SiloDashboardOptions>() ?? new SiloDashboardOptions();
 
         // Prometheus scrapes the pod address; the dashboard, with no authentication yet, is for kubectl port-forward.
-        telemetry.PrometheusHost.ShouldBe(_pod["status.podIP"]);
+        telemetry.PrometheusHost.ShouldBe(Pod["status.podIP"]);
         IPAddress.IsLoopback(IPAddress.Parse(dashboard.Host)).ShouldBeTrue(dashboard.Host);
     }
 
