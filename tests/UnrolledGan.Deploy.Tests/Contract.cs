@@ -1,3 +1,11 @@
+using System.Reflection;
+using Orleans.Configuration;
+using UnrolledGan.Grains.Workers;
+using UnrolledGan.Hosting;
+using UnrolledGan.Hosting.Database;
+using UnrolledGan.ServiceDefaults;
+using UnrolledGan.Trainer;
+
 namespace UnrolledGan.Deploy.Tests;
 
 /// <summary>What the silo, the sweep client and the trainer promise, as the deployment files must use it.</summary>
@@ -6,27 +14,60 @@ public static class Contract
     public const string Namespace = "unrolledgan";
 
     /// <summary>
-    /// Every configuration key the silo reads, in environment form (Section__Key): ClusteringOptions,
-    /// WorkerOptions, ResultsOptions and TelemetryOptions. A key outside this set would be ignored silently.
+    /// Every configuration key the silo reads, in environment form (Section__Key): the settable properties of its
+    /// options classes, Orleans' ClusterMembershipOptions under Cluster:Membership, and the few keys read outside an
+    /// options class. A key outside this set would be ignored silently.
     /// </summary>
-    public static readonly IReadOnlySet<string> ConfigurationKeys = new HashSet<string>(StringComparer.Ordinal)
+    public static readonly IReadOnlySet<string> ConfigurationKeys = new[]
+        {
+            typeof(ClusteringOptions), typeof(SiloDashboardOptions), typeof(WorkerOptions), typeof(ResultsOptions), typeof(TelemetryOptions),
+            typeof(ClusterTlsOptions),
+        }
+        .SelectMany(options => KeysOf(options, SectionOf(options)))
+        .Concat(KeysOf(typeof(ClusterMembershipOptions), $"{ClusteringOptions.SectionName}__Membership"))
+        .Concat(
+        [
+            $"ConnectionStrings__{ClusterDatabase.ConnectionStringName}",
+            EnvironmentForm(ClusterDatabase.FileSetting),
+            // Read by ServiceDefaults' Logging.AddSerilogLogging.
+            "Logs__Folder",
+            // Read by the silo program's AccessToken.
+            "Access__Token", "Access__TokenFile",
+        ])
+        .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Environment variables the programs read directly rather than through configuration: the trainer's and the
+    /// silo's paths, and the sweep client's log folder (ClusterConnection: $XDG_STATE_HOME/unrolledgan/logs).
+    /// </summary>
+    public static readonly IReadOnlySet<string> ProcessVariables = new HashSet<string>(StringComparer.Ordinal)
     {
-        "Cluster__ClusterId", "Cluster__ServiceId", "Cluster__Instance", "Cluster__SiloPort", "Cluster__GatewayPort",
-        "Cluster__PrimarySiloEndpoint", "Cluster__AdvertisedAddress", "Cluster__SiloName",
-        "Workers__CpuSlots", "Workers__Gpus", "Workers__ThreadsPerJob", "Workers__TrainerPath",
-        "Workers__PollInterval", "Workers__ShutdownGrace", "Workers__ProgressInterval",
-        "Results__Folder", "Results__MaxJobsPerSweep",
-        "Telemetry__OtlpEndpoint", "Telemetry__PrometheusPort",
+        TrainerExecutable.EnvironmentVariable, "UNROLLEDGAN_SILO", "XDG_STATE_HOME",
     };
 
     /// <summary>How long a stopping silo lets its trainers checkpoint when Workers:ShutdownGrace is not set.</summary>
-    public static readonly TimeSpan DefaultShutdownGrace = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultShutdownGrace = new WorkerOptions().ShutdownGrace;
 
-    /// <summary>Downward-API variables the manifests define to feed the keys above.</summary>
-    public static readonly IReadOnlySet<string> PodVariables = new HashSet<string>(StringComparer.Ordinal) { "POD_IP", "POD_NAME" };
+    /// <summary>
+    /// A name a container of ours may set: a configuration key, a variable a program reads, a .NET runtime setting,
+    /// or a downward-API variable that a later variable of the same container expands.
+    /// </summary>
+    public static bool IsAllowedEnvironmentName(string name, Yaml container) =>
+        ConfigurationKeys.Contains(name) || ProcessVariables.Contains(name) || name.StartsWith("DOTNET_", StringComparison.Ordinal)
+        || container["env"].Items.Any(v => v["name"].Text == name && v["valueFrom"]["fieldRef"].Exists)
+           && container["env"].Items.Any(v => (v["value"].TextOrNull ?? "").Contains($"$({name})", StringComparison.Ordinal));
 
-    public static bool IsAllowedEnvironmentName(string name) =>
-        ConfigurationKeys.Contains(name) || PodVariables.Contains(name) || name.StartsWith("DOTNET_", StringComparison.Ordinal);
+    /// <summary>The environment form of a configuration key: Section:Key becomes Section__Key.</summary>
+    public static string EnvironmentForm(string key) => key.Replace(":", "__", StringComparison.Ordinal);
+
+    private static string SectionOf(Type options) =>
+        options.GetField("SectionName")?.GetRawConstantValue() as string
+        ?? throw new InvalidOperationException($"{options.Name} has no SectionName constant");
+
+    private static IEnumerable<string> KeysOf(Type options, string section) => options
+        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.SetMethod is { IsPublic: true })
+        .Select(p => $"{section}__{p.Name}");
 
     /// <summary>The Prometheus names of the UnrolledGan meter's instruments.</summary>
     public static readonly IReadOnlySet<string> Gauges = new HashSet<string>

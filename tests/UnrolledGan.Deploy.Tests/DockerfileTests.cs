@@ -83,7 +83,7 @@ public sealed class DockerfileTests
     {
         Runtime.Entrypoint.ShouldBe([Contract.Silo.ImagePath]);
         Runtime.WorkingDirectory.ShouldBe(Contract.Silo.ImageFolder);
-        DeployFiles.SiloContainer["command"].Exists.ShouldBeFalse("the StatefulSet relies on the image's entry point");
+        DeployFiles.SiloContainer["command"].Exists.ShouldBeFalse("the Deployment relies on the image's entry point");
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class DockerfileTests
     }
 
     [Fact]
-    public void TheImagesResultsFolderIsTheOneTheStatefulSetMounts()
+    public void TheImagesResultsFolderIsTheOneTheSilosMount()
     {
         var silo = DeployFiles.EnvironmentOf(DeployFiles.SiloContainer);
 
@@ -113,12 +113,40 @@ public sealed class DockerfileTests
         Runtime.User.ShouldNotBeNull();
         int user = int.Parse(Runtime.User);
         user.ShouldBeGreaterThan(0);
-        foreach (var workload in new[] { DeployFiles.SiloStatefulSet, DeployFiles.SweepJob })
+        var ours = DeployFiles.Manifests.Where(m => m.IsWorkload && m.Containers.Any(DeployFiles.RunsOurImage)).ToArray();
+        ours.Select(w => w.Name).ShouldBe([DeployFiles.Silos.Name, DeployFiles.MigrationJob.Name, DeployFiles.SweepJob.Name], ignoreOrder: true);
+        foreach (var workload in ours)
         {
             workload.PodSpec["securityContext"]["runAsUser"].Int.ShouldBe(user, workload.ToString());
         }
-        // The results volume is written by that user.
-        DeployFiles.SiloStatefulSet.PodSpec["securityContext"]["fsGroup"].Int.ShouldBe(user);
+        // The results volume is written by that user, and the Secret's files (mode 0440) are read by it.
+        DeployFiles.Silos.PodSpec["securityContext"]["fsGroup"].Int.ShouldBe(user);
+        DeployFiles.MigrationJob.PodSpec["securityContext"]["fsGroup"].Int.ShouldBe(user);
+    }
+
+    [Fact]
+    public void TheImagesUserOwnsTheLogsFolder()
+    {
+        // Without it the silo, started with `docker run`, could not create its log files, and Serilog would say so
+        // only on stderr.
+        string folder = Runtime.Environment["Logs__Folder"];
+        string user = Runtime.User!;
+        var commands = Runtime.Arguments("RUN").SelectMany(run => run.Split("&&")).Select(c => c.Trim()).ToArray();
+
+        folder.ShouldStartWith("/");
+        commands.ShouldContain($"mkdir -p {folder}");
+        commands.ShouldContain(c => c.StartsWith("chown ", StringComparison.Ordinal) && c.EndsWith($" {folder}", StringComparison.Ordinal)
+            && (c.Contains($" {user}:", StringComparison.Ordinal) || c.Contains(" app:app ", StringComparison.Ordinal)));
+        // useradd names uid 1654 "app"; the chown above may use either.
+        commands.ShouldContain(c => c.StartsWith("useradd", StringComparison.Ordinal) && c.Contains($"--uid {user}", StringComparison.Ordinal)
+            && c.EndsWith(" app", StringComparison.Ordinal));
+        DeployFiles.EnvironmentOf(DeployFiles.SiloContainer)["Logs__Folder"].ShouldBe(folder, "the Deployment mounts an emptyDir there");
+    }
+
+    [Fact]
+    public void TheSweepClientFindsTheSiloItStartsForRun()
+    {
+        Runtime.Environment["UNROLLEDGAN_SILO"].ShouldBe(Contract.Silo.ImagePath);
     }
 
     [Fact]

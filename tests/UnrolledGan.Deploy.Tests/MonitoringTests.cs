@@ -40,7 +40,7 @@ public sealed partial class MonitoringTests
     public void PrometheusDiscoversPodsByTheAnnotationsTheSilosCarry()
     {
         var job = ScrapeJob(j => j["kubernetes_sd_configs"].Exists);
-        var annotations = DeployFiles.SiloStatefulSet.PodTemplate["metadata"]["annotations"].TextMap;
+        var annotations = DeployFiles.Silos.PodTemplate["metadata"]["annotations"].TextMap;
         var relabels = job["relabel_configs"].Items;
 
         job["kubernetes_sd_configs"].Items.Single()["role"].Text.ShouldBe("pod");
@@ -66,7 +66,7 @@ public sealed partial class MonitoringTests
             .Select(s => s switch
             {
                 "__address__" => "10.1.2.3:11111",
-                _ when s == MetaLabel("prometheus.io/port") => DeployFiles.SiloStatefulSet.PodTemplate["metadata"]["annotations"]["prometheus.io/port"].Text,
+                _ when s == MetaLabel("prometheus.io/port") => DeployFiles.Silos.PodTemplate["metadata"]["annotations"]["prometheus.io/port"].Text,
                 _ => throw new InvalidOperationException($"unexpected source label {s}"),
             }));
 

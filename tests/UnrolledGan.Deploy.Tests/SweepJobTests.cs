@@ -57,7 +57,7 @@ public sealed partial class SweepJobTests
             host.ShouldBeOneOf(serviceName, $"{serviceName}.{Contract.Namespace}.svc.cluster.local");
             service.Root["spec"]["ports"].Items.Select(p => p["port"].Int).ShouldContain(port);
             int.Parse(DeployFiles.EnvironmentOf(DeployFiles.SiloContainer)["Cluster__GatewayPort"], CultureInfo.InvariantCulture).ShouldBe(port);
-            KubernetesManifestTests.SelectedWorkloads(service).ShouldBe([DeployFiles.SiloStatefulSet]);
+            KubernetesManifestTests.SelectedWorkloads(service).ShouldBe([DeployFiles.Silos]);
         }
     }
 
@@ -82,7 +82,8 @@ public sealed partial class SweepJobTests
     public void TheSpecIsMountedReadOnlyFromTheSweepsConfigMap()
     {
         SpecMount(SubmittedSpecPath).Exists.ShouldBeTrue($"no ConfigMap key is mounted at {SubmittedSpecPath}");
-        Container["volumeMounts"].Items.Single()["readOnly"].Text.ShouldBe("true");
+        Container["volumeMounts"].Items.Single(m => SubmittedSpecPath.StartsWith(m["mountPath"].Text + "/", StringComparison.Ordinal))["readOnly"].Text
+            .ShouldBe("true");
         DeployFiles.SweepJob.PodSpec["restartPolicy"].Text.ShouldBeOneOf("Never", "OnFailure");
     }
 
