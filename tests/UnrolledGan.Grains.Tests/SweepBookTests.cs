@@ -119,7 +119,19 @@ public sealed class SweepBookTests
 
         book.Cancel(Now).Select(l => l.TrainerKey).ShouldBe([running.TrainerKey]);
         book.Jobs.Select(j => j.Status).ShouldBe([JobStatus.Succeeded, JobStatus.Cancelled, JobStatus.Cancelled]);
-        book.Reopen().ShouldBeTrue();
+        var specs = book.Jobs.Select(j => j.Spec).ToList();
+        book.Resubmit("s", sameSpec: true, specs).ShouldBeTrue();
         book.Jobs.Select(j => j.Status).ShouldBe([JobStatus.Succeeded, JobStatus.Queued, JobStatus.Queued]);
+    }
+
+    [Fact]
+    public void ResubmittingADifferentSpecOrGridUnderTheSameNameIsRefusedNamingTheField()
+    {
+        var book = Book(2);
+        var specs = book.Jobs.Select(j => j.Spec).ToList();
+
+        Should.Throw<SweepSpecException>(() => book.Resubmit("s", sameSpec: false, specs)).Message.ShouldContain("name");
+        Should.Throw<SweepSpecException>(() => book.Resubmit("s", sameSpec: true, specs.Take(1).ToList()));
+        book.Resubmit("s", sameSpec: true, specs).ShouldBeFalse();
     }
 }

@@ -6,6 +6,9 @@ public enum SweepPhase
     Running,
     Completed,
     Cancelled,
+
+    /// <summary>The sweep's stored state was unreadable and was set aside; <see cref="SweepStatus.Problem"/> says how to recover.</summary>
+    Damaged,
 }
 
 /// <summary>A sweep's state as queries see it: counts, every job's record, and live progress of the running ones.</summary>
@@ -19,6 +22,9 @@ public sealed record SweepStatus
     [Id(4)] public required DateTimeOffset CreatedAt { get; init; }
     [Id(5)] public DateTimeOffset? EndedAt { get; init; }
     [Id(6)] public required string ResultsFolder { get; init; }
+
+    /// <summary>What is wrong with the sweep, when something is (its state was damaged), and what to do.</summary>
+    [Id(7)] public string? Problem { get; init; }
 
     public int Total => Jobs.Count;
     public int Count(JobStatus status) => Jobs.Count(j => j.Status == status);

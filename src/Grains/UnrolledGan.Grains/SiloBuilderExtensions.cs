@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
 using UnrolledGan.Grains.Results;
@@ -27,14 +28,19 @@ public static class SiloBuilderExtensions
         services.AddSingleton<SweepMetrics>();
         silo.AddIncomingGrainCallFilter<SiloOnlyCallFilter>();
         services.TryAddSingleton<IRecordedResults, MetricsInSweepState>();
+        services.AddSingleton<SweepReports>();
+        services.AddSingleton<DamagedStates>();
         services.AddSingleton<WorkerSlots>();
         services.AddSingleton<TrainerRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<TrainerRunner>());
         services.AddHostedService<SlotDispatcher>();
         if (!services.Any(d => d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, StorageNames.Sweeps)))
         {
+            services.AddSingleton<ISweepStateIndex>(sp =>
+                new FileSweepStateIndex(Path.Combine(sp.GetRequiredService<IOptions<ResultsOptions>>().Value.Folder, ".state")));
             services.AddKeyedSingleton<IGrainStorage>(StorageNames.Sweeps, (sp, _) =>
-                new FileGrainStorage(Path.Combine(sp.GetRequiredService<IOptions<ResultsOptions>>().Value.Folder, ".state")));
+                new FileGrainStorage(Path.Combine(sp.GetRequiredService<IOptions<ResultsOptions>>().Value.Folder, ".state"),
+                    sp.GetRequiredService<DamagedStates>(), sp.GetRequiredService<ILogger<FileGrainStorage>>()));
         }
         return silo;
     }

@@ -92,6 +92,7 @@ public static class SiloHosting
         });
         silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         silo.Services.AddSingleton<IRecordedResults, PostgresRecordedResults>();
+        silo.Services.AddSingleton<ISweepStateIndex, PostgresSweepStateIndex>();
         return silo;
     }
 

@@ -3,14 +3,21 @@ using UnrolledGan.Trainer;
 
 namespace UnrolledGan.Grains.Results;
 
-/// <summary>Writes a sweep's table, in every format, beside its jobs' folders.</summary>
+/// <summary>A sweep's table, and its files: the table in every format and the pictures, beside its jobs' folders.</summary>
 public static class SweepReport
 {
-    public static SweepResults Write(SweepSpec spec, IReadOnlyList<JobRecord> jobs, string folder)
+    /// <summary>The table over what has finished; it reads job files (Table 3's ranks) and writes nothing.</summary>
+    public static SweepResults Table(SweepSpec spec, IReadOnlyList<JobRecord> jobs, string folder)
     {
         RunLayout LayoutOf(JobRecord job) => new(Path.Combine(folder, "jobs", job.Spec.JobId));
         var table = SweepAggregator.Aggregate(spec, CrossModelMetrics.WithPercentBestRank(jobs, LayoutOf));
-        string markdown = ResultTableFormats.Markdown(table, spec.Seeds.Count);
+        return new SweepResults(table, ResultTableFormats.Markdown(table, spec.Seeds.Count), folder, []);
+    }
+
+    public static SweepResults Write(SweepSpec spec, IReadOnlyList<JobRecord> jobs, string folder)
+    {
+        RunLayout LayoutOf(JobRecord job) => new(Path.Combine(folder, "jobs", job.Spec.JobId));
+        var (table, markdown, _, _) = Table(spec, jobs, folder);
         Directory.CreateDirectory(folder);
         var files = new (string Name, string Text)[]
         {

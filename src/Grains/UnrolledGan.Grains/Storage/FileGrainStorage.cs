@@ -1,15 +1,18 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 
 namespace UnrolledGan.Grains.Storage;
 
 /// <summary>
 /// Grain state as readable JSON files under the results folder: the embedded, single-machine default, and what
-/// several silos on one machine (or on one shared volume) share. Each write replaces its file atomically, and an
-/// ETag check refuses a write from a stale activation. Clusters with a database use an Orleans provider instead.
+/// several silos on one machine share. Each write replaces its file atomically, and an ETag check refuses a write
+/// from a stale activation (between the check and the rename another writer can slip in: clusters use PostgreSQL).
+/// A file that cannot be read is moved aside (name.json.corrupt-&lt;time&gt;) and reported, and the grain starts
+/// empty, so one damaged file stops one grain from loading its past, and nothing else.
 /// </summary>
-public sealed class FileGrainStorage(string folder) : IGrainStorage
+public sealed class FileGrainStorage(string folder, DamagedStates damaged, ILogger<FileGrainStorage> logger) : IGrainStorage
 {
     private static readonly JsonSerializerOptions Json = new(GrainStateJson.Options) { WriteIndented = true };
 
@@ -22,10 +25,21 @@ public sealed class FileGrainStorage(string folder) : IGrainStorage
         {
             return;
         }
-        var document = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
-        grainState.State = document["state"].Deserialize<T>(Json)!;
-        grainState.ETag = (string?)document["etag"];
-        grainState.RecordExists = true;
+        try
+        {
+            var document = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+            grainState.State = document["state"].Deserialize<T>(Json) ?? throw new JsonException("no state in the file");
+            grainState.ETag = (string?)document["etag"];
+            grainState.RecordExists = true;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        {
+            string aside = $"{path}.corrupt-{DateTime.UtcNow:yyyyMMddTHHmmssZ}";
+            File.Move(path, aside, overwrite: true);
+            string what = $"its stored state was unreadable ({e.Message}) and was moved to {aside}";
+            logger.LogError("Grain {Grain}: {What}", grainId, what);
+            damaged.Record(grainId, what);
+        }
     }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

@@ -117,8 +117,22 @@ public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency
         return running;
     }
 
-    /// <summary>On resubmission: cancelled jobs go back to the queue; finished ones stay finished.</summary>
-    public bool Reopen()
+    /// <summary>
+    /// A spec submitted again under the sweep's name: the same spec (by fingerprint) expanding to the same jobs resumes
+    /// the sweep, and cancelled jobs go back to the queue; anything else is another sweep, refused. Job ids hash each
+    /// job's full config, so a preset that changed between versions also counts as different.
+    /// </summary>
+    public bool Resubmit(string name, bool sameSpec, IReadOnlyList<JobSpec> expanded)
+    {
+        if (!sameSpec || !jobs.Select(j => j.Spec.JobId).SequenceEqual(expanded.Select(j => j.JobId)))
+        {
+            throw new SweepSpecException("name", $"a sweep named '{name}' already exists with a different spec or job configs; choose another name (--name)");
+        }
+        return Reopen();
+    }
+
+    /// <summary>Cancelled jobs go back to the queue; finished ones stay finished.</summary>
+    private bool Reopen()
     {
         bool reopened = false;
         for (int i = 0; i < jobs.Count; i++)

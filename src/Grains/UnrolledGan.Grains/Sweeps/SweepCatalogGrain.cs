@@ -1,9 +1,27 @@
+using Microsoft.Extensions.Logging;
+using UnrolledGan.Grains.Storage;
+
 namespace UnrolledGan.Grains.Sweeps;
 
-/// <summary>The cluster's list of sweeps, durable, so unfinished sweeps are found again after a restart.</summary>
+/// <summary>
+/// The cluster's list of sweeps, durable, so unfinished sweeps are found again after a restart. Its content is
+/// derived from the sweeps themselves: when its stored state was damaged it starts empty and wakes every stored sweep,
+/// and each one records itself again.
+/// </summary>
 public sealed class SweepCatalogGrain(
-    [PersistentState("catalog", StorageNames.Sweeps)] IPersistentState<List<SweepEntry>> state) : Grain, ISweepCatalogGrain, ISweepIndexGrain
+    [PersistentState("catalog", StorageNames.Sweeps)] IPersistentState<List<SweepEntry>> state,
+    DamagedStates damaged, ISweepStateIndex index, ILogger<SweepCatalogGrain> logger) : Grain, ISweepCatalogGrain, ISweepIndexGrain
 {
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (damaged.Take(this.GetGrainId()) is { } what)
+        {
+            logger.LogError("The sweep catalog's {What}; rebuilding it from the stored sweeps", what);
+            this.RegisterGrainTimer(RebuildAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
+        }
+        return Task.CompletedTask;
+    }
+
     public async Task RecordAsync(SweepEntry entry)
     {
         int index = state.State.FindIndex(e => e.Name == entry.Name);
@@ -27,6 +45,15 @@ public sealed class SweepCatalogGrain(
 
     public Task<IReadOnlyList<string>> ActiveAsync() =>
         Task.FromResult<IReadOnlyList<string>>(state.State.Where(e => e.Phase == SweepPhase.Running).Select(e => e.Name).ToArray());
+
+    /// <summary>Wakes every stored sweep; each records itself again within a few seconds of activating.</summary>
+    private async Task RebuildAsync(CancellationToken cancellation)
+    {
+        foreach (string name in await index.SweepNamesAsync())
+        {
+            await GrainFactory.GetGrain<ISweepGrain>(name).GetStatusAsync();
+        }
+    }
 }
 
 public static class StorageNames

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using UnrolledGan.Grains.Results;
+using UnrolledGan.Grains.Storage;
 using UnrolledGan.Grains.Telemetry;
 using UnrolledGan.Grains.Workers;
 using UnrolledGan.Trainer;
@@ -10,35 +11,36 @@ using UnrolledGan.Trainer;
 namespace UnrolledGan.Grains.Sweeps;
 
 /// <summary>
-/// Owns one sweep: expands its grid once, hands queued jobs to worker slots that ask for them, records every run's
-/// end, retries failures within the budget, requeues runs lost with their silo, and writes the table at the end.
-/// Every state change is written before the call that caused it returns, so a restart loses nothing.
+/// Owns one sweep: its grid, leases and every run's end (<see cref="SweepBook"/>), written before the call that caused
+/// them returns, so a restart loses nothing. Tables and pictures are built off the turn (<see cref="SweepReports"/>);
+/// the names of the files written at completion are kept with the state.
 /// </summary>
 public sealed class SweepGrain(
     [PersistentState("sweep", StorageNames.Sweeps)] IPersistentState<SweepState> state,
     IClusterMembershipService membership, IOptions<ResultsOptions> results, IOptions<WorkerOptions> workers,
-    IRecordedResults recorded, SweepMetrics metrics, ILogger<SweepGrain> logger) : Grain, ISweepGrain, ISweepWorkGrain
+    SweepReports reports, DamagedStates damaged, SweepMetrics metrics, ILogger<SweepGrain> logger) : Grain, ISweepGrain, ISweepWorkGrain
 {
     private static readonly TimeSpan LostCheckPeriod = TimeSpan.FromSeconds(3);
     private readonly Dictionary<string, JobProgress> _progress = [];
     private readonly RunLiveness _liveness = new(membership, workers.Value);
     private readonly SweepGauges _gauges = new(metrics);
+    private readonly SweepCatalogEntry _catalog = new();
     private SweepBook? _book;
-
-    /// <summary>The catalog missed this sweep's latest counts (it could not be reached); the timer tries again.</summary>
-    private bool _catalogBehind;
-
-    /// <summary>The report written when the sweep completed; later queries return it rather than write it again.</summary>
-    private SweepResults? _completedReport;
+    private string? _damage;
 
     private string Name => this.GetPrimaryKeyString();
 
+    private bool Running => state.State.Phase == SweepPhase.Running && _book is not null;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _damage = damaged.Take(this.GetGrainId());
         if (state.State.Spec is { } spec)
         {
             _book = new SweepBook(state.State.Jobs, spec.Retries, spec.Concurrency);
             _gauges.Update(state.State);
+            // The timer re-records the sweep in the catalog, which may have lost it (a damaged catalog is rebuilt this way).
+            _catalog.Remember(SweepCatalogEntry.Of(Name, state.State));
         }
         this.RegisterGrainTimer(RequeueLostAsync, new GrainTimerCreationOptions(LostCheckPeriod, LostCheckPeriod) { KeepAlive = false });
         return Task.CompletedTask;
@@ -58,18 +60,11 @@ public sealed class SweepGrain(
         }
         string fingerprint = SweepPlanner.Fingerprint(spec);
         var jobs = SweepPlanner.Expand(spec, results.Value.MaxJobsPerSweep);
-        if (state.State.Spec is not null)
+        if (_book is not null)
         {
-            // Job ids hash each job's full config, so a preset that changed between versions also counts as different.
-            if (state.State.Fingerprint != fingerprint || !state.State.Jobs.Select(j => j.Spec.JobId).SequenceEqual(jobs.Select(j => j.JobId)))
+            if (_book.Resubmit(Name, state.State.Fingerprint == fingerprint, jobs))
             {
-                throw new SweepSpecException("name",
-                    $"a sweep named '{Name}' already exists with a different spec or job configs; choose another name (--name)");
-            }
-            if (_book!.Reopen())
-            {
-                _completedReport = null;
-                state.State.Phase = SweepPhase.Running;
+                (state.State.Phase, state.State.ReportFiles) = (SweepPhase.Running, null);
                 await SaveAsync();
             }
             return Status();
@@ -80,6 +75,7 @@ public sealed class SweepGrain(
             Phase = SweepPhase.Running, CreatedAt = DateTimeOffset.UtcNow, TraceParent = Activity.Current?.Id,
         };
         _book = new SweepBook(state.State.Jobs, spec.Retries, spec.Concurrency);
+        _damage = null;
         string folder = results.Value.SweepFolder(Name);
         Directory.CreateDirectory(folder);
         AtomicFile.WriteAllText(Path.Combine(folder, "sweep.json"), JsonSerializer.Serialize(spec, TrainerJson.Options));
@@ -88,21 +84,30 @@ public sealed class SweepGrain(
         return Status();
     }
 
-    public Task<SweepStatus?> GetStatusAsync() => Task.FromResult(state.State.Spec is null ? null : Status());
+    public Task<SweepStatus?> GetStatusAsync() => Task.FromResult(state.State.Spec is not null || _damage is not null ? Status() : null);
 
-    public async Task<SweepResults?> GetResultsAsync() => state.State.Spec is { } spec
-        ? (state.State.Phase == SweepPhase.Completed ? _completedReport : null) ?? await WriteReportAsync(spec)
-        : null;
+    /// <summary>
+    /// The table is built from the recorded results every time (on a cluster, the database's rows are the truth);
+    /// a completed sweep adds the files written when it completed.
+    /// </summary>
+    public async Task<SweepResults?> GetResultsAsync()
+    {
+        if (state.State.Spec is not { } spec)
+        {
+            return null;
+        }
+        var table = await reports.TableAsync(spec, state.State.Jobs);
+        return state.State.ReportFiles is { } files ? table with { Files = files } : table;
+    }
 
     public async Task CancelAsync()
     {
-        if (_book is null || state.State.Phase != SweepPhase.Running)
+        if (!Running)
         {
             return;
         }
-        var running = _book.Cancel(DateTimeOffset.UtcNow);
-        state.State.Phase = SweepPhase.Cancelled;
-        state.State.EndedAt = DateTimeOffset.UtcNow;
+        var running = _book!.Cancel(DateTimeOffset.UtcNow);
+        (state.State.Phase, state.State.EndedAt) = (SweepPhase.Cancelled, DateTimeOffset.UtcNow);
         _progress.Clear();
         await SaveAsync();
         await Task.WhenAll(running.Select(lease => GrainFactory.GetGrain<ITrainerGrain>(lease.TrainerKey).CancelAsync()));
@@ -111,8 +116,7 @@ public sealed class SweepGrain(
 
     public async Task<JobLease?> LeaseJobAsync(string silo)
     {
-        if (_book is null || state.State.Phase != SweepPhase.Running
-            || _book.Lease(silo, state.State.TraceParent, DateTimeOffset.UtcNow) is not { } lease)
+        if (!Running || _book!.Lease(silo, state.State.TraceParent, DateTimeOffset.UtcNow) is not { } lease)
         {
             return null;
         }
@@ -123,7 +127,7 @@ public sealed class SweepGrain(
 
     public Task<bool> ReportProgressAsync(JobProgress progress)
     {
-        bool holds = state.State.Phase == SweepPhase.Running && _book?.Holds(progress.JobId, progress.Token) == true;
+        bool holds = Running && _book!.Holds(progress.JobId, progress.Token);
         if (holds)
         {
             // Kept without its token: progress is shown to clients, and the token is the run's credential.
@@ -133,8 +137,7 @@ public sealed class SweepGrain(
         return Task.FromResult(holds);
     }
 
-    public Task<bool> HoldsAsync(string jobId, string token) =>
-        Task.FromResult(state.State.Phase == SweepPhase.Running && _book is not null && _book.Holds(jobId, token));
+    public Task<bool> HoldsAsync(string jobId, string token) => Task.FromResult(Running && _book!.Holds(jobId, token));
 
     public async Task JobEndedAsync(JobOutcome outcome)
     {
@@ -147,41 +150,33 @@ public sealed class SweepGrain(
         {
             metrics.Succeeded();
         }
-        bool completed = _book.AllEnded && state.State.Phase == SweepPhase.Running;
-        if (completed)
+        if (!_book.AllEnded || state.State.Phase != SweepPhase.Running)
         {
-            state.State.Phase = SweepPhase.Completed;
-            state.State.EndedAt = DateTimeOffset.UtcNow;
+            await SaveAsync();
+            return;
         }
+        (state.State.Phase, state.State.EndedAt) = (SweepPhase.Completed, DateTimeOffset.UtcNow);
+        // Saved first: on a cluster the last job's result rows are written by this save, and the report reads them.
         await SaveAsync();
-        if (completed)
-        {
-            _completedReport = await WriteReportAsync(state.State.Spec!);
-            logger.LogInformation("Sweep {Sweep} completed", Name);
-        }
+        state.State.ReportFiles = (await reports.WriteAsync(state.State.Spec!, state.State.Jobs)).Files;
+        await SaveAsync();
+        logger.LogInformation("Sweep {Sweep} completed", Name);
     }
 
     private async Task RequeueLostAsync(CancellationToken cancellation)
     {
-        if (_catalogBehind)
-        {
-            await RecordInCatalogAsync();
-        }
-        if (_book is null || state.State.Phase != SweepPhase.Running)
+        await _catalog.CatchUpAsync(GrainFactory, logger);
+        if (!Running || _book!.RequeueLost(_liveness.IsAlive) is not { Count: > 0 } lost)
         {
             return;
         }
-        var lost = _book.RequeueLost(_liveness.IsAlive);
-        if (lost.Count > 0)
+        logger.LogWarning("Sweep {Sweep}: {Count} run(s) lost (silo gone or silent) are queued again: {Jobs}", Name, lost.Count, lost);
+        foreach (string job in lost)
         {
-            logger.LogWarning("Sweep {Sweep}: {Count} run(s) lost (silo gone or silent) are queued again: {Jobs}", Name, lost.Count, lost);
-            foreach (string job in lost)
-            {
-                _progress.Remove(job);
-                _liveness.Forget(job);
-            }
-            await SaveAsync();
+            _progress.Remove(job);
+            _liveness.Forget(job);
         }
+        await SaveAsync();
     }
 
     /// <summary>
@@ -202,33 +197,18 @@ public sealed class SweepGrain(
             throw;
         }
         _gauges.Update(state.State);
-        await RecordInCatalogAsync();
+        await _catalog.RecordAsync(GrainFactory, SweepCatalogEntry.Of(Name, state.State), logger);
     }
-
-    /// <summary>The catalog's counts are for listing; when it cannot be reached the sweep goes on and tries again later.</summary>
-    private async Task RecordInCatalogAsync()
-    {
-        var s = state.State;
-        try
-        {
-            await GrainFactory.GetGrain<ISweepIndexGrain>(0).RecordAsync(new SweepEntry(Name, s.Spec!.Experiment, s.Phase, s.Jobs.Count,
-                s.Jobs.Count(j => j.Status == JobStatus.Succeeded), s.Jobs.Count(j => j.Status == JobStatus.Failed), s.CreatedAt));
-            _catalogBehind = false;
-        }
-        catch (Exception e)
-        {
-            _catalogBehind = true;
-            logger.LogWarning("Sweep {Sweep}: the catalog could not be updated ({Problem}); trying again shortly", Name, e.Message);
-        }
-    }
-
-    private async Task<SweepResults> WriteReportAsync(SweepSpec spec) =>
-        SweepReport.Write(spec, await recorded.WithRecordedMetricsAsync(Name, state.State.Jobs), results.Value.SweepFolder(Name));
 
     private SweepStatus Status() => new()
     {
-        Name = Name, Phase = state.State.Phase, Jobs = state.State.Jobs.Select(j => j with { LeaseToken = null }).ToArray(),
+        Name = Name,
+        Phase = state.State.Spec is null ? SweepPhase.Damaged : state.State.Phase,
+        Jobs = state.State.Jobs.Select(j => j with { LeaseToken = null }).ToArray(),
         Progress = _progress.Values.ToArray(),
         CreatedAt = state.State.CreatedAt, EndedAt = state.State.EndedAt, ResultsFolder = results.Value.SweepFolder(Name),
+        Problem = _damage is null ? null
+            : $"{_damage}; its jobs' results are kept in their folders: submit the sweep's spec again " +
+              $"({Path.Combine(results.Value.SweepFolder(Name), "sweep.json")}) to rebuild it without training them again",
     };
 }

@@ -13,4 +13,7 @@ public sealed class SweepState
 
     /// <summary>The submitting client's trace, so every job's spans join it.</summary>
     [Id(6)] public string? TraceParent { get; set; }
+
+    /// <summary>The files written when the sweep completed (tables in every format, pictures); null before.</summary>
+    [Id(7)] public IReadOnlyList<string>? ReportFiles { get; set; }
 }
