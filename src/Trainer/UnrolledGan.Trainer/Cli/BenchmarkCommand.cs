@@ -30,15 +30,15 @@ internal static class BenchmarkCommand
             var baseConfig = config.Build(parse);
             var ks = ParseUnrolls(parse.GetValue(unrolls)!);
             Console.WriteLine($"benchmark: {baseConfig.Experiment} ({baseConfig.Preset} preset), batch {baseConfig.BatchSize}, " +
-                $"{baseConfig.Schedule} schedule, {baseConfig.Threads} thread(s), device {baseConfig.Device}");
-            Console.WriteLine($"{"K",4} {"steps/s",10} {"ratio to K=0",13} {"ms/step",9}");
+                $"{baseConfig.Schedule} schedule, {baseConfig.Threads} thread(s), device {baseConfig.Device}, {TrainerAllocator.Running()} malloc");
+            Console.WriteLine($"{"K",4} {"steps/s",10} {"ratio to K=0",13} {"ms/step",9} {"cpu ms/step",12}");
             double? baseline = null;
             foreach (int k in ks)
             {
-                double rate = StepsPerSecond(baseConfig with { Unroll = k }, parse.GetValue(warmupSteps), parse.GetValue(timedSteps));
+                var (rate, cpuMilliseconds) = StepsPerSecond(baseConfig with { Unroll = k }, parse.GetValue(warmupSteps), parse.GetValue(timedSteps));
                 baseline ??= k == 0 ? rate : null;
                 string ratio = baseline is { } b ? (rate / b).ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
-                Console.WriteLine($"{k,4} {rate,10:0.0} {ratio,13} {1000 / rate,9:0.00}");
+                Console.WriteLine($"{k,4} {rate,10:0.0} {ratio,13} {1000 / rate,9:0.00} {cpuMilliseconds,12:0.00}");
             }
             int drift = parse.GetValue(memorySteps);
             if (drift > 0)
@@ -51,7 +51,11 @@ internal static class BenchmarkCommand
         return command;
     }
 
-    private static double StepsPerSecond(TrainingConfig config, int warmup, int timed)
+    /// <summary>
+    /// Steps per second of wall time, and the process's CPU milliseconds per step: on a shared machine the second
+    /// moves less with the other work running beside it.
+    /// </summary>
+    private static (double Rate, double CpuMilliseconds) StepsPerSecond(TrainingConfig config, int warmup, int timed)
     {
         using var session = new TrainingSession(config);
         for (int step = 0; step < warmup; step++)
@@ -59,13 +63,17 @@ internal static class BenchmarkCommand
             using var scope = NewDisposeScope();
             session.Train(step);
         }
+        using var process = Process.GetCurrentProcess();
+        var cpuStarted = process.TotalProcessorTime;
         long started = Stopwatch.GetTimestamp();
         for (int step = warmup; step < warmup + timed; step++)
         {
             using var scope = NewDisposeScope();
             session.Train(step);
         }
-        return timed / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        process.Refresh();
+        return (timed / seconds, (process.TotalProcessorTime - cpuStarted).TotalMilliseconds / timed);
     }
 
     /// <summary>RSS after 1,000 steps against RSS at the end of a long run at the config's K.</summary>
