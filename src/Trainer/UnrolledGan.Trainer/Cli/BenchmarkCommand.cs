@@ -31,14 +31,14 @@ internal static class BenchmarkCommand
             var ks = ParseUnrolls(parse.GetValue(unrolls)!);
             Console.WriteLine($"benchmark: {baseConfig.Experiment} ({baseConfig.Preset} preset), batch {baseConfig.BatchSize}, " +
                 $"{baseConfig.Schedule} schedule, {baseConfig.Threads} thread(s), device {baseConfig.Device}, {TrainerAllocator.Running()} malloc");
-            Console.WriteLine($"{"K",4} {"steps/s",10} {"ratio to K=0",13} {"ms/step",9} {"cpu ms/step",12}");
+            Console.WriteLine($"{"K",4} {"steps/s",10} {"ratio to K=0",13} {"ms/step",9} {"cpu ms/step",12} {"quiet steps/s",14}");
             double? baseline = null;
             foreach (int k in ks)
             {
-                var (rate, cpuMilliseconds) = StepsPerSecond(baseConfig with { Unroll = k }, parse.GetValue(warmupSteps), parse.GetValue(timedSteps));
+                var (rate, cpuMilliseconds, quietRate) = Time(baseConfig with { Unroll = k }, parse.GetValue(warmupSteps), parse.GetValue(timedSteps));
                 baseline ??= k == 0 ? rate : null;
                 string ratio = baseline is { } b ? (rate / b).ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
-                Console.WriteLine($"{k,4} {rate,10:0.0} {ratio,13} {1000 / rate,9:0.00} {cpuMilliseconds,12:0.00}");
+                Console.WriteLine($"{k,4} {rate,10:0.0} {ratio,13} {1000 / rate,9:0.00} {cpuMilliseconds,12:0.00} {quietRate,14:0.0}");
             }
             int drift = parse.GetValue(memorySteps);
             if (drift > 0)
@@ -52,10 +52,11 @@ internal static class BenchmarkCommand
     }
 
     /// <summary>
-    /// Steps per second of wall time, and the process's CPU milliseconds per step: on a shared machine the second
-    /// moves less with the other work running beside it.
+    /// Steps per second of wall time; the process's CPU milliseconds per step; and the "quiet" rate, over the fastest
+    /// tenth of the schedule's cycles (one G and one D update when alternating), the ones other processes on a shared
+    /// machine disturbed least. The last two move much less than the first with the work running beside it.
     /// </summary>
-    private static (double Rate, double CpuMilliseconds) StepsPerSecond(TrainingConfig config, int warmup, int timed)
+    private static (double Rate, double CpuMilliseconds, double QuietRate) Time(TrainingConfig config, int warmup, int timed)
     {
         using var session = new TrainingSession(config);
         for (int step = 0; step < warmup; step++)
@@ -63,17 +64,28 @@ internal static class BenchmarkCommand
             using var scope = NewDisposeScope();
             session.Train(step);
         }
+        int cycle = TrainingSchedule.From(config).CycleLength;
+        var cycles = new List<double>();
         using var process = Process.GetCurrentProcess();
         var cpuStarted = process.TotalProcessorTime;
-        long started = Stopwatch.GetTimestamp();
+        long started = Stopwatch.GetTimestamp(), cycleStarted = started;
         for (int step = warmup; step < warmup + timed; step++)
         {
-            using var scope = NewDisposeScope();
-            session.Train(step);
+            using (var scope = NewDisposeScope())
+            {
+                session.Train(step);
+            }
+            if ((step - warmup + 1) % cycle == 0)
+            {
+                cycles.Add(Stopwatch.GetElapsedTime(cycleStarted).TotalSeconds);
+                cycleStarted = Stopwatch.GetTimestamp();
+            }
         }
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         process.Refresh();
-        return (timed / seconds, (process.TotalProcessorTime - cpuStarted).TotalMilliseconds / timed);
+        cycles.Sort();
+        double quiet = cycles.Count == 0 ? double.NaN : cycle / cycles[Math.Max(0, cycles.Count / 10 - 1)];
+        return (timed / seconds, (process.TotalProcessorTime - cpuStarted).TotalMilliseconds / timed, quiet);
     }
 
     /// <summary>RSS after 1,000 steps against RSS at the end of a long run at the config's K.</summary>
