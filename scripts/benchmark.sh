@@ -27,11 +27,11 @@ timed_steps() {
     echo "$steps"
 }
 
-# One timed K of our trainer under an allocator: prints "steps/s cpu-ms/step".
+# One timed K of our trainer under an allocator: prints "steps/s cpu-ms/step quiet-steps/s".
 ours() {
     local allocator=$1 preset=$2 k=$3
     UNROLLEDGAN_ALLOCATOR=$allocator trainer benchmark --preset "$preset" --unrolls "$k" --memory-steps 0 \
-        --warmup-steps 20 --timed-steps "$(timed_steps "$k" "$preset")" | awk '$1 ~ /^[0-9]+$/ { print $2, $5 }'
+        --warmup-steps 20 --timed-steps "$(timed_steps "$k" "$preset")" | awk '$1 ~ /^[0-9]+$/ { print $2, $5, $6 }'
 }
 
 # The same for the PyTorch reference.
@@ -40,7 +40,7 @@ pytorch() {
     library=$(allocator_library "$allocator")
     LD_PRELOAD=$library OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 LD_LIBRARY_PATH=$OPENBLAS \
         /usr/bin/python3 bench/pytorch/unrolled_gan.py --preset "$preset" --unrolls "$k" --warmup-steps 20 \
-        --timed-steps "$(timed_steps "$k" "$preset")" | awk '$1 ~ /^[0-9]+$/ { print $2, $3 }'
+        --timed-steps "$(timed_steps "$k" "$preset")" | awk '$1 ~ /^[0-9]+$/ { print $2, $3, $4 }'
 }
 
 against_pytorch() {

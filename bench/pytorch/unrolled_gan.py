@@ -38,6 +38,7 @@ STD = 0.02
 BETA1, BETA2, EPS = 0.5, 0.999, 1e-8
 # Below this the second moment's sqrt would have an infinite derivative (a dead relu's weight); the trainer clamps too.
 SECOND_MOMENT_FLOOR = 1e-30
+MINIMUM_WARMUP_SECONDS = 2.0
 
 
 def activate(x, activation):
@@ -178,8 +179,12 @@ class UnrolledGan:
 def timing(preset, unroll, warmup, timed, seed):
     """Steps/s of wall time, process CPU ms per step, and the rate over the fastest tenth of the schedule's cycles."""
     gan = UnrolledGan(preset, unroll, seed)
-    for step in range(warmup):
+    # The same warm-up rule as the trainer's benchmark (at least 2 s, for .NET's tiered JIT there).
+    step, started = 0, time.perf_counter()
+    while step < warmup or time.perf_counter() - started < MINIMUM_WARMUP_SECONDS:
         gan.train_step(step)
+        step += 1
+    warmup = step
     cycle = 1 if PRESETS[preset]["simultaneous"] else 2
     cycles = []
     wall, cpu = time.perf_counter(), time.process_time()

@@ -12,12 +12,14 @@ namespace UnrolledGan.Trainer.Cli;
 /// </summary>
 internal static class BenchmarkCommand
 {
+    private static readonly TimeSpan MinimumWarmup = TimeSpan.FromSeconds(2);
+
     public static Command Create()
     {
         var config = new ConfigOptions();
         var unrolls = new Option<string>("--unrolls") { Description = "Comma-separated K values to time", DefaultValueFactory = _ => "0,1,5,10" };
         var timedSteps = new Option<int>("--timed-steps") { Description = "Timed steps per K", DefaultValueFactory = _ => 300 };
-        var warmupSteps = new Option<int>("--warmup-steps") { Description = "Untimed steps per K before timing", DefaultValueFactory = _ => 30 };
+        var warmupSteps = new Option<int>("--warmup-steps") { Description = "Untimed steps per K before timing (at least 2 s of them)", DefaultValueFactory = _ => 30 };
         var memorySteps = new Option<int>("--memory-steps") { Description = "Length of the RSS drift run (0 skips it)", DefaultValueFactory = _ => 10_000 };
         var command = new Command("benchmark", "Measure training speed for several K and memory over a long run");
         config.AddTo(command);
@@ -59,7 +61,11 @@ internal static class BenchmarkCommand
     private static (double Rate, double CpuMilliseconds, double QuietRate) Time(TrainingConfig config, int warmup, int timed)
     {
         using var session = new TrainingSession(config);
-        for (int step = 0; step < warmup; step++)
+        // .NET's tiered JIT recompiles the hot methods in the background during about the first second; until then a
+        // step runs partly unoptimized code (K = 0 took twice the CPU time after 20 warm-up steps as after 1,000).
+        int step = 0;
+        for (long warmupStarted = Stopwatch.GetTimestamp();
+             step < warmup || Stopwatch.GetElapsedTime(warmupStarted) < MinimumWarmup; step++)
         {
             using var scope = NewDisposeScope();
             session.Train(step);
@@ -69,13 +75,13 @@ internal static class BenchmarkCommand
         using var process = Process.GetCurrentProcess();
         var cpuStarted = process.TotalProcessorTime;
         long started = Stopwatch.GetTimestamp(), cycleStarted = started;
-        for (int step = warmup; step < warmup + timed; step++)
+        for (int timedStep = 1; timedStep <= timed; timedStep++, step++)
         {
             using (var scope = NewDisposeScope())
             {
                 session.Train(step);
             }
-            if ((step - warmup + 1) % cycle == 0)
+            if (timedStep % cycle == 0)
             {
                 cycles.Add(Stopwatch.GetElapsedTime(cycleStarted).TotalSeconds);
                 cycleStarted = Stopwatch.GetTimestamp();
