@@ -14,8 +14,8 @@ public sealed class MixtureDiscriminatorTests
     public void TheWrittenOutGradientIsAutogradsToFirstAndSecondOrder(Activation activation, int layers, double inputScale)
     {
         using var random = new torch.Generator(3);
-        using var discriminator = new MixtureDiscriminator(hiddenUnits: 7, layers, activation, inputScale, initGain: 1.0, CPU,
-            ScalarType.Float64);
+        using var discriminator = new MixtureDiscriminator(hiddenUnits: 7, layers, activation, inputScale, initGain: 1.0, random,
+            CPU, ScalarType.Float64);
         var weights = discriminator.Parameters.Select(p => (randn(p.shape, dtype: ScalarType.Float64, generator: random) * 0.7)
             .requires_grad_()).ToArray();
         var real = randn([5, 2], dtype: ScalarType.Float64, generator: random);
@@ -36,8 +36,8 @@ public sealed class MixtureDiscriminatorTests
     [Fact]
     public void WithoutAGraphTheGradientIsTheSameAndNotDifferentiable()
     {
-        using var discriminator = new MixtureDiscriminator(hiddenUnits: 4, layers: 1, Activation.Relu, 0.25, 1.0, CPU, ScalarType.Float64);
         using var random = new torch.Generator(5);
+        using var discriminator = new MixtureDiscriminator(hiddenUnits: 4, layers: 1, Activation.Relu, 0.25, 1.0, random, CPU, ScalarType.Float64);
         var real = randn([3, 2], dtype: ScalarType.Float64, generator: random);
         var fake = randn([3, 2], dtype: ScalarType.Float64, generator: random).requires_grad_();
 

@@ -17,7 +17,7 @@ internal sealed class MixtureDiscriminator : IFunctionalDiscriminator
     private DiscriminatorTargets? _targets;
 
     public MixtureDiscriminator(int hiddenUnits, int layers, Activation activation, double inputScale, double initGain,
-        Device device, ScalarType dtype = ScalarType.Float32)
+        Generator random, Device device, ScalarType dtype = ScalarType.Float32)
     {
         _inputScale = inputScale;
         _activation = activation;
@@ -28,9 +28,9 @@ internal sealed class MixtureDiscriminator : IFunctionalDiscriminator
             {
                 long inputs = i == 0 ? 2 : hiddenUnits;
                 long outputs = i == layers ? 1 : hiddenUnits;
-                var weight = empty(outputs, inputs, dtype: dtype, device: device);
-                nn.init.orthogonal_(weight, initGain);
-                parameters.Add(weight.t().contiguous().requires_grad_());
+                var weight = empty(inputs, outputs, dtype: dtype, device: device);
+                Initialization.Orthogonal(weight, initGain, random);
+                parameters.Add(weight.requires_grad_());
                 parameters.Add(zeros(outputs, dtype: dtype, device: device).requires_grad_());
             }
         }
