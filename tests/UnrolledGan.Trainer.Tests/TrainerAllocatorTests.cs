@@ -31,6 +31,30 @@ public sealed class TrainerAllocatorTests : IDisposable
     }
 
     [Fact]
+    public async Task ATrainerStartedDirectlyRunsWithGlibcAndSaysHowToGetJemalloc()
+    {
+        string output = Path.Combine(_root, "direct");
+        var start = new ProcessStartInfo(TrainerExecutable.Find(), ["train", "--out", output, "--steps", "2", "--set", "batchSize=16"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment.Remove("LD_PRELOAD");
+        start.Environment.Remove(TrainerAllocator.EnvironmentVariable);
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        process.ExitCode.ShouldBe(0);
+        ReadResult(output).Environment.Allocator.ShouldBe(TrainerAllocator.Glibc);
+        if (File.Exists(Jemalloc))
+        {
+            (await error).Trim().ShouldStartWith($"note: this trainer runs with glibc malloc; with LD_PRELOAD={Jemalloc}");
+        }
+    }
+
+    [Fact]
     public void ApplyReplacesAPreloadedAllocatorAndKeepsOtherPreloads()
     {
         var start = new ProcessStartInfo("true");
@@ -88,8 +112,12 @@ public sealed class TrainerAllocatorTests : IDisposable
         var (exitCode, _, stderr) = await TrainerProcess.RunAsync(environment,
             "train", "--out", output, "--steps", "2", "--set", "batchSize=16");
         exitCode.ShouldBe(0, stderr);
-        return JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(Path.Combine(output, "result.json")), TrainerJson.Options)!;
+        stderr.ShouldNotContain("note:");
+        return ReadResult(output);
     }
+
+    private static TrainingResult ReadResult(string folder) =>
+        JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(Path.Combine(folder, "result.json")), TrainerJson.Options)!;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

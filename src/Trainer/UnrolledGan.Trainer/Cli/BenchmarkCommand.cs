@@ -31,6 +31,10 @@ internal static class BenchmarkCommand
         {
             var baseConfig = config.Build(parse);
             var ks = ParseUnrolls(parse.GetValue(unrolls)!);
+            if (TrainerAllocator.Advice() is { } advice)
+            {
+                Console.Error.WriteLine(advice);
+            }
             Console.WriteLine($"benchmark: {baseConfig.Experiment} ({baseConfig.Preset} preset), batch {baseConfig.BatchSize}, " +
                 $"{baseConfig.Schedule} schedule, {baseConfig.Threads} thread(s), device {baseConfig.Device}, {TrainerAllocator.Running()} malloc");
             Console.WriteLine($"{"K",4} {"steps/s",10} {"ratio to K=0",13} {"ms/step",9} {"cpu ms/step",12} {"quiet steps/s",14}");
