@@ -1,31 +1,145 @@
 #!/usr/bin/env bash
-# Trainer speed and memory per experiment (issue 4, "Speed"): steps per second and peak RSS at K = 0 and K = 10 on
-# each experiment's quick preset, one trainer process per experiment so each peak RSS is its own. Prints the
-# trainer's own tables, then one summary line per experiment. Arguments go to every `UnrolledGan.Trainer benchmark`
-# (e.g. --timed-steps 50). The 2-D mixture's full benchmark (K ∈ {0,1,5,10} and the RSS drift run) is
-# `UnrolledGan.Trainer benchmark` with no arguments.
+# Trainer speed and memory. Three modes:
+#
+#   bash scripts/benchmark.sh [ARGS]
+#     Per experiment (issue 4, "Speed"): steps per second and peak RSS at K = 0 and K = 10 on each experiment's quick
+#     preset, one trainer process per experiment so each peak RSS is its own. Prints the trainer's own tables, then one
+#     summary line per experiment. ARGS go to every `UnrolledGan.Trainer benchmark` (e.g. --timed-steps 50). The 2-D
+#     mixture's full benchmark (K ∈ {0,1,5,10} and the RSS drift run) is `UnrolledGan.Trainer benchmark` alone.
+#
+#   bash scripts/benchmark.sh --against-pytorch [--rounds N]
+#     Our trainer against bench/pytorch/unrolled_gan.py, the same GAN in PyTorch (Debian's python3-torch on OpenBLAS,
+#     installed here), one thread each, at K ∈ {0,1,5,10} for the paper and notebook presets. For each K the two run
+#     one after the other, which goes first alternating by round, with the same allocator preloaded on both sides:
+#     jemalloc, then glibc malloc. Prints steps/s and the ratio ours ÷ PyTorch, the median of N rounds (default 3).
+#
+#   bash scripts/benchmark.sh --allocators [--rounds N] [--preset P]
+#     The trainer under glibc malloc, jemalloc, tcmalloc and mimalloc, interleaved per K (README, "Allocator").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
-bash scripts/setup.sh
 
-summary=()
-for experiment in mixture-of-gaussians rnn-mnist stacked-mnist colored-mnist cifar10; do
-    # The 2-D mixture takes milliseconds per step, the image experiments a tenth of a second or more.
-    extra=(--timed-steps 30)
-    [ "$experiment" = mixture-of-gaussians ] && extra=(--timed-steps 300)
-    # No CIFAR-10 ships with this machine; App. D's model is timed on MNIST unless the batches are installed.
-    [ "$experiment" = cifar10 ] && ! ls data/cifar10/*data_batch_1.bin data/cifar10/*/data_batch_1.bin >/dev/null 2>&1 \
-        && extra+=(--set dataset=mnist)
-    output=$("$TRAINER" benchmark --experiment "$experiment" --unrolls 0,10 --memory-steps 0 --warmup-steps 3 \
-        "${extra[@]}" "$@")
-    echo "$output"
-    k0=$(awk '$1 == "0" { print $2 }' <<<"$output")
-    k10=$(awk '$1 == "10" { print $2 }' <<<"$output")
-    rss=$(awk '/peak RSS/ { print $3 }' <<<"$output")
-    summary+=("$(printf '%-22s %10s %10s %10s %12s' "$experiment" "$k0" "$k10" \
-        "$(awk -v a="$k10" -v b="$k0" 'BEGIN { printf "%.3f", a / b }')" "$rss MB")")
-done
-echo
-printf '%-22s %10s %10s %10s %12s\n' experiment "K=0 st/s" "K=10 st/s" "ratio" "peak RSS"
-printf '%s\n' "${summary[@]}"
+# Timed steps per K: about the same seconds for each cell (the notebook's 2-layer discriminator costs about twice as much).
+timed_steps() {
+    local k=$1 preset=$2 steps
+    case $k in 0) steps=400 ;; 1) steps=300 ;; 5) steps=150 ;; *) steps=100 ;; esac
+    [ "$preset" = notebook ] && steps=$((steps / 2))
+    echo "$steps"
+}
+
+# One timed K of our trainer under an allocator: prints "steps/s cpu-ms/step quiet-steps/s".
+ours() {
+    local allocator=$1 preset=$2 k=$3
+    UNROLLEDGAN_ALLOCATOR=$allocator trainer benchmark --preset "$preset" --unrolls "$k" --memory-steps 0 \
+        --warmup-steps 20 --timed-steps "$(timed_steps "$k" "$preset")" | awk '$1 ~ /^[0-9]+$/ { print $2, $5, $6 }'
+}
+
+# The same for the PyTorch reference.
+pytorch() {
+    local allocator=$1 preset=$2 k=$3 library
+    library=$(allocator_library "$allocator")
+    LD_PRELOAD=$library OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 LD_LIBRARY_PATH=$OPENBLAS \
+        /usr/bin/python3 bench/pytorch/unrolled_gan.py --preset "$preset" --unrolls "$k" --warmup-steps 20 \
+        --timed-steps "$(timed_steps "$k" "$preset")" | awk '$1 ~ /^[0-9]+$/ { print $2, $3, $4 }'
+}
+
+against_pytorch() {
+    local rounds=$1
+    # Debian links python3-torch against the reference BLAS by default; OpenBLAS is what a PyTorch user runs.
+    ensure_apt_packages python3-torch libopenblas0-pthread libjemalloc2
+    OPENBLAS=/usr/lib/$(uname -m)-linux-gnu/openblas-pthread
+    local log
+    log=$(mktemp)
+    trap 'rm -f "$log"' EXIT
+    echo "ours: $TRAINER; PyTorch: $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') on OpenBLAS; $rounds round(s)"
+    for round in $(seq 1 "$rounds"); do
+        for preset in paper notebook; do
+            for allocator in jemalloc glibc; do
+                for k in 0 1 5 10; do
+                    local sides=(ours pytorch)
+                    [ $((round % 2)) -eq 0 ] && sides=(pytorch ours)
+                    for side in "${sides[@]}"; do
+                        echo "$allocator $preset $k $round $side $($side "$allocator" "$preset" "$k")" | tee -a "$log"
+                    done
+                done
+            done
+        done
+    done
+    /usr/bin/python3 bench/pytorch/summarize.py "$log"
+}
+
+allocators() {
+    local rounds=$1 preset=$2 names=(glibc jemalloc tcmalloc mimalloc) log
+    ensure_apt_packages libjemalloc2 libgoogle-perftools4 libmimalloc2.0
+    log=$(mktemp)
+    trap 'rm -f "$log"' EXIT
+    for round in $(seq 1 "$rounds"); do
+        for k in 0 1 5 10; do
+            for i in 0 1 2 3; do
+                local allocator=${names[$(((i + round + k) % 4))]}
+                echo "$allocator $k $(ours "$allocator" "$preset" "$k")" | tee -a "$log"
+            done
+        done
+    done
+    echo
+    echo "$preset preset, median of $rounds round(s): steps/s (CPU ms per step)"
+    for allocator in "${names[@]}"; do
+        printf '%-9s' "$allocator"
+        for k in 0 1 5 10; do
+            printf '  K=%-2s %7.1f (%6.2f)' "$k" \
+                "$(awk -v a="$allocator" -v k="$k" '$1 == a && $2 == k { print $3 }' "$log" | median)" \
+                "$(awk -v a="$allocator" -v k="$k" '$1 == a && $2 == k { print $4 }' "$log" | median)"
+        done
+        echo
+    done
+}
+
+median() {
+    sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+per_experiment() {
+    local summary=()
+    for experiment in mixture-of-gaussians rnn-mnist stacked-mnist colored-mnist cifar10; do
+        # The 2-D mixture takes milliseconds per step, the image experiments a tenth of a second or more.
+        local extra=(--timed-steps 30)
+        [ "$experiment" = mixture-of-gaussians ] && extra=(--timed-steps 300)
+        # No CIFAR-10 ships with this machine; App. D's model is timed on MNIST unless the batches are installed.
+        [ "$experiment" = cifar10 ] && ! ls data/cifar10/*data_batch_1.bin data/cifar10/*/data_batch_1.bin >/dev/null 2>&1 \
+            && extra+=(--set dataset=mnist)
+        local output k0 k10 rss
+        output=$(trainer benchmark --experiment "$experiment" --unrolls 0,10 --memory-steps 0 --warmup-steps 3 \
+            "${extra[@]}" "$@")
+        echo "$output"
+        k0=$(awk '$1 == "0" { print $2 }' <<<"$output")
+        k10=$(awk '$1 == "10" { print $2 }' <<<"$output")
+        rss=$(awk '/peak RSS/ { print $3 }' <<<"$output")
+        summary+=("$(printf '%-22s %10s %10s %10s %12s' "$experiment" "$k0" "$k10" \
+            "$(awk -v a="$k10" -v b="$k0" 'BEGIN { printf "%.3f", a / b }')" "$rss MB")")
+    done
+    echo
+    printf '%-22s %10s %10s %10s %12s\n' experiment "K=0 st/s" "K=10 st/s" "ratio" "peak RSS"
+    printf '%s\n' "${summary[@]}"
+}
+
+mode=per-experiment rounds=3 preset=paper
+case ${1:-} in
+    --against-pytorch) mode=against-pytorch; shift ;;
+    --allocators) mode=allocators; shift ;;
+esac
+if [ "$mode" != per-experiment ]; then
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --rounds) rounds=${2:?--rounds needs a number}; shift 2 ;;
+            --preset) preset=${2:?--preset needs paper or notebook}; shift 2 ;;
+            *) echo "error: $1: unknown option for --$mode (known: --rounds N, --preset P)" >&2; exit 2 ;;
+        esac
+    done
+    [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "error: --rounds: expected a positive integer, got '$rounds'" >&2; exit 2; }
+fi
+bash scripts/setup.sh
+case $mode in
+    against-pytorch) against_pytorch "$rounds" ;;
+    allocators) allocators "$rounds" "$preset" ;;
+    *) per_experiment "$@" ;;
+esac

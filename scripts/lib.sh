@@ -36,5 +36,32 @@ require_dotnet() {
 }
 
 TRAINER=artifacts/bin/UnrolledGan.Trainer/release/UnrolledGan.Trainer
+
+# The path of the allocator's library to preload into a trainer, empty for glibc malloc. The same rule as
+# TrainerAllocator.cs, which the silo and the tests use: $UNROLLEDGAN_ALLOCATOR, else jemalloc; glibc turns it off;
+# found by path, with a note and glibc malloc when not installed.
+allocator_library() {
+    local name=${1:-${UNROLLEDGAN_ALLOCATOR:-jemalloc}} library
+    case ${name,,} in
+        glibc) return 0 ;;
+        jemalloc) library=libjemalloc.so.2 ;;
+        tcmalloc) library=libtcmalloc_minimal.so.4 ;;
+        mimalloc) library=libmimalloc.so.2 ;;
+        *) echo "error: UNROLLEDGAN_ALLOCATOR: unknown allocator '$name' (known: glibc, jemalloc, tcmalloc, mimalloc)" >&2
+           return 2 ;;
+    esac
+    local folder
+    for folder in "/usr/lib/$(uname -m)-linux-gnu" /usr/lib64 /usr/lib /usr/local/lib; do
+        [ -f "$folder/$library" ] && { echo "$folder/$library"; return 0; }
+    done
+    echo "note: $library is not installed, so the trainer runs with glibc malloc (bash scripts/setup.sh installs ${name,,})" >&2
+}
+
+# Runs the trainer with its allocator preloaded (README, "Allocator"), as the silo does.
+trainer() {
+    local library
+    library=$(allocator_library) || exit 2
+    LD_PRELOAD="$library${LD_PRELOAD:+:$LD_PRELOAD}" "$TRAINER" "$@"
+}
 CLIENT=artifacts/bin/UnrolledGan.SweepClient/release/UnrolledGan.SweepClient
 SILO=artifacts/bin/UnrolledGan.Silo/release/UnrolledGan.Silo

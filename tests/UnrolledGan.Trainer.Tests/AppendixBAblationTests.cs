@@ -25,7 +25,8 @@ public sealed class AppendixBAblationTests
 
             var fake = tiny.Generator.call(tiny.Noise);
             var unrolled = tiny.Gan.Unroll(tiny.Real, fake, resample: null, out _);
-            var plain = tiny.Objective.GeneratorLoss(tiny.Discriminator.Logits(tiny.Real, unrolled), tiny.Discriminator.Logits(fake, unrolled));
+            var pass = tiny.Discriminator.Evaluate(tiny.Real, fake, unrolled);
+            var plain = tiny.Objective.GeneratorLoss(pass.RealLogits, pass.FakeLogits);
             TinyGan.Flatten(actual.Gradients).ShouldBe(TinyGan.Flatten(torch.autograd.grad([plain], generatorParameters)));
             actual.Loss.item<double>().ShouldBe(plain.item<double>());
 
@@ -147,7 +148,7 @@ public sealed class AppendixBAblationTests
         for (int k = 0; k < Unroll; k++)
         {
             adam.zero_grad();
-            tiny.Objective.DiscriminatorLoss(tiny.Discriminator.Logits(tiny.Real, copies), tiny.Discriminator.Logits(detachedFake, copies)).backward();
+            GanObjective.DiscriminatorLoss(tiny.Discriminator.Logits(tiny.Real, copies), tiny.Discriminator.Logits(detachedFake, copies)).backward();
             adam.step();
             steps.Add(copies.Select(c => c.detach().clone()).ToArray());
         }

@@ -28,13 +28,13 @@ internal sealed class TinyGan : IDisposable
         {
             // Apps. C–F's discriminator (strided convolutions, batch statistics, leaky ReLU) on 1×6×6 images.
             Generator = new TinyImageGenerator(NoiseDimension, ImageSide);
-            Discriminator = new ConvDiscriminator(1, ImageSide, ImageSide, [2, 3], CPU, ScalarType.Float64);
+            Discriminator = new ConvDiscriminator(1, ImageSide, ImageSide, [2, 3], random, CPU, ScalarType.Float64);
         }
         else
         {
-            Generator = new MixtureGenerator(NoiseDimension, hiddenUnits: 4, layers: 1, Activation.Tanh, initGain: 1.0);
+            Generator = new MixtureGenerator(NoiseDimension, hiddenUnits: 4, layers: 1, Activation.Tanh, initGain: 1.0, random);
             Discriminator = new MixtureDiscriminator(hiddenUnits: 5, layers: 1, Activation.Tanh, inputScale: 0.5, initGain: 1.0,
-                CPU, ScalarType.Float64);
+                random, CPU, ScalarType.Float64);
         }
         Generator.to(ScalarType.Float64);
         using (no_grad())

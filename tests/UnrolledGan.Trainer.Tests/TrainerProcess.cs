@@ -9,17 +9,20 @@ internal sealed class TrainerProcess : IDisposable
     private readonly Process _process;
     private readonly Task<string> _error;
 
-    private TrainerProcess(IEnumerable<string> arguments)
+    private TrainerProcess(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
     {
-        _process = Process.Start(TrainerExecutable.StartInfo(TrainerExecutable.Find(), arguments))!;
+        _process = Process.Start(TrainerExecutable.StartInfo(TrainerExecutable.Find(), arguments, environment))!;
         _error = _process.StandardError.ReadToEndAsync();
     }
 
-    public static TrainerProcess Start(params string[] arguments) => new(arguments);
+    public static TrainerProcess Start(params string[] arguments) => new(arguments, null);
 
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments)
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments) => RunAsync(null, arguments);
+
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string>? environment,
+        params string[] arguments)
     {
-        using var trainer = Start(arguments);
+        using var trainer = new TrainerProcess(arguments, environment);
         string output = await trainer._process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         await trainer._process.WaitForExitAsync(TestContext.Current.CancellationToken);
         return (trainer._process.ExitCode, output, await trainer._error);

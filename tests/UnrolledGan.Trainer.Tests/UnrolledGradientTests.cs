@@ -1,4 +1,5 @@
 using TorchSharp;
+using UnrolledGan.Trainer.Core;
 using static TorchSharp.torch;
 
 namespace UnrolledGan.Trainer.Tests;
@@ -119,7 +120,7 @@ public sealed class UnrolledGradientTests
         for (int k = 0; k < unroll; k++)
         {
             adam.zero_grad();
-            tiny.Objective.DiscriminatorLoss(tiny.Discriminator.Logits(tiny.Real, copies), tiny.Discriminator.Logits(fake, copies)).backward();
+            GanObjective.DiscriminatorLoss(tiny.Discriminator.Logits(tiny.Real, copies), tiny.Discriminator.Logits(fake, copies)).backward();
             adam.step();
         }
         return copies.Select(c => c.detach()).ToArray();

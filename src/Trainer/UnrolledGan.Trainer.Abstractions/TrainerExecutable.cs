@@ -7,6 +7,7 @@ public static class TrainerExecutable
 {
     public const string EnvironmentVariable = "UNROLLEDGAN_TRAINER";
     private const string Name = "UnrolledGan.Trainer";
+    private static bool _allocatorNoted;
 
     /// <summary>
     /// The configured path, else $UNROLLEDGAN_TRAINER, else a trainer beside this program (a published or container
@@ -45,7 +46,12 @@ public static class TrainerExecutable
             $"no trainer found; build it (dotnet build src/Trainer/{Name} -c Release) or set {EnvironmentVariable}");
     }
 
-    public static ProcessStartInfo StartInfo(string trainer, IEnumerable<string> arguments)
+    /// <summary>
+    /// How to start the trainer: output and errors redirected, the <paramref name="environment"/> overrides set, and the
+    /// allocator they or this process's environment ask for preloaded (<see cref="TrainerAllocator"/>).
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string trainer, IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         bool isAssembly = trainer.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
         var start = new ProcessStartInfo(isAssembly ? "dotnet" : trainer)
@@ -61,6 +67,16 @@ public static class TrainerExecutable
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+        if (TrainerAllocator.Apply(start) is { } note && !_allocatorNoted)
+        {
+            // Once per process: a silo starting hundreds of jobs needs to hear it once.
+            _allocatorNoted = true;
+            Console.Error.WriteLine(note);
         }
         return start;
     }

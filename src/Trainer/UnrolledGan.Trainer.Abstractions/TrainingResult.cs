@@ -42,5 +42,8 @@ public sealed record RunEnvironment
     public required string Device { get; init; }
     public int Threads { get; init; }
     public required string Runtime { get; init; }
+
+    /// <summary>The malloc the trainer process ran with (glibc, jemalloc, …), read from its own memory maps; null in results written before it was recorded.</summary>
+    public string? Allocator { get; init; }
     public required string Machine { get; init; }
 }

@@ -4,9 +4,10 @@ using static TorchSharp.torch;
 namespace UnrolledGan.Trainer.Tests.Images;
 
 /// <summary>Each appendix's networks, counted layer by layer from its table, and the shapes they produce.</summary>
-public sealed class ImageArchitectureTests
+public sealed class ImageArchitectureTests : IDisposable
 {
     private const int Noise = 256;
+    private readonly Generator _random = new(1);
 
     // Parameter counts as the tables list the layers: a 3×3 convolution without bias (batch norm's β replaces it)
     // has in·out·9 weights, batch norm 2·out, a fully connected layer in·out + out.
@@ -17,8 +18,8 @@ public sealed class ImageArchitectureTests
     [Fact]
     public void AppendixCRecurrentGeneratorAndItsDiscriminator()
     {
-        using var generator = new LstmGenerator(Noise);
-        using var discriminator = new ConvDiscriminator(1, 28, 28, ImageExperiments.RnnDiscriminatorWidths(1.0), CPU);
+        using var generator = new LstmGenerator(Noise, _random);
+        using var discriminator = new ConvDiscriminator(1, 28, 28, ImageExperiments.RnnDiscriminatorWidths(1.0), _random, CPU);
 
         // z → 256 relu; LSTM(256) with 4 gates over a 1-wide zero input; each step → 28 pixels.
         long lstm = 4 * 256 * 1 + 4 * 256 * 256 + 2 * 4 * 256;
@@ -36,7 +37,7 @@ public sealed class ImageArchitectureTests
     [Fact]
     public void TheLstmsForgetBiasStartsAtOne()
     {
-        using var generator = new LstmGenerator(Noise);
+        using var generator = new LstmGenerator(Noise, _random);
         var biases = generator.named_parameters().Where(p => p.name.Contains("bias_")).ToDictionary(p => p.name, p => p.parameter);
         using var total = biases.Single(b => b.Key.Contains("bias_ih")).Value + biases.Single(b => b.Key.Contains("bias_hh")).Value;
         // Gate order input, forget, cell, output.
@@ -50,9 +51,9 @@ public sealed class ImageArchitectureTests
     [InlineData(0.5)]
     public void AppendixEStackedMnistNetworks(double size)
     {
-        using var generator = new ConvGenerator(Noise, ImageExperiments.StackedGeneratorWidths, 3, 28, 28);
+        using var generator = new ConvGenerator(Noise, ImageExperiments.StackedGeneratorWidths, 3, 28, 28, _random);
         var widths = ImageExperiments.StackedDiscriminatorWidths(size);
-        using var discriminator = new ConvDiscriminator(3, 28, 28, widths, CPU);
+        using var discriminator = new ConvDiscriminator(3, 28, 28, widths, _random, CPU);
 
         // Fully connected 4·4·64, then 32, 16, 8 doubling the image, then a stride-1 convolution to 3 channels.
         Count(generator.parameters()).ShouldBe(Dense(Noise, 4 * 4 * 64) + Norm(4 * 4 * 64)
@@ -74,8 +75,8 @@ public sealed class ImageArchitectureTests
     {
         var generatorWidths = ImageExperiments.ConvGeneratorWidths(size);
         var discriminatorWidths = ImageExperiments.ConvDiscriminatorWidths(size);
-        using var generator = new ConvGenerator(Noise, generatorWidths, channels, side, side);
-        using var discriminator = new ConvDiscriminator(channels, side, side, discriminatorWidths, CPU);
+        using var generator = new ConvGenerator(Noise, generatorWidths, channels, side, side, _random);
+        using var discriminator = new ConvDiscriminator(channels, side, side, discriminatorWidths, _random, CPU);
 
         generatorWidths.ShouldBe([(int)(512 * size), (int)(256 * size), (int)(128 * size), (int)(64 * size)]);
         discriminatorWidths.ShouldBe([(int)(64 * size), (int)(128 * size), (int)(256 * size)]);
@@ -96,7 +97,7 @@ public sealed class ImageArchitectureTests
     {
         // Scaling a whole minibatch by 3 scales every first-layer output by 3 (the convolution has no bias); only
         // batch statistics divide it out again, so the logits stay the same up to batch norm's ε.
-        using var discriminator = new ConvDiscriminator(1, 8, 8, [4, 4], CPU, ScalarType.Float64);
+        using var discriminator = new ConvDiscriminator(1, 8, 8, [4, 4], _random, CPU, ScalarType.Float64);
         using var x = randn(16, 1, 8, 8, dtype: ScalarType.Float64);
         using var logits = discriminator.Logits(x, discriminator.Parameters);
         using var scaled = discriminator.Logits(x * 3.0, discriminator.Parameters);
@@ -107,4 +108,6 @@ public sealed class ImageArchitectureTests
     }
 
     private static long Count(IEnumerable<Tensor> parameters) => parameters.Sum(p => p.numel());
+
+    public void Dispose() => _random.Dispose();
 }

@@ -12,12 +12,14 @@ namespace UnrolledGan.Trainer.Cli;
 /// </summary>
 internal static class BenchmarkCommand
 {
+    private static readonly TimeSpan MinimumWarmup = TimeSpan.FromSeconds(2);
+
     public static Command Create()
     {
         var config = new ConfigOptions();
         var unrolls = new Option<string>("--unrolls") { Description = "Comma-separated K values to time", DefaultValueFactory = _ => "0,1,5,10" };
         var timedSteps = new Option<int>("--timed-steps") { Description = "Timed steps per K", DefaultValueFactory = _ => 300 };
-        var warmupSteps = new Option<int>("--warmup-steps") { Description = "Untimed steps per K before timing", DefaultValueFactory = _ => 30 };
+        var warmupSteps = new Option<int>("--warmup-steps") { Description = "Untimed steps per K before timing (at least 2 s of them)", DefaultValueFactory = _ => 30 };
         var memorySteps = new Option<int>("--memory-steps") { Description = "Length of the RSS drift run (0 skips it)", DefaultValueFactory = _ => 10_000 };
         var command = new Command("benchmark", "Measure training speed for several K and memory over a long run");
         config.AddTo(command);
@@ -29,16 +31,20 @@ internal static class BenchmarkCommand
         {
             var baseConfig = config.Build(parse);
             var ks = ParseUnrolls(parse.GetValue(unrolls)!);
+            if (TrainerAllocator.Advice() is { } advice)
+            {
+                Console.Error.WriteLine(advice);
+            }
             Console.WriteLine($"benchmark: {baseConfig.Experiment} ({baseConfig.Preset} preset), batch {baseConfig.BatchSize}, " +
-                $"{baseConfig.Schedule} schedule, {baseConfig.Threads} thread(s), device {baseConfig.Device}");
-            Console.WriteLine($"{"K",4} {"steps/s",10} {"ratio to K=0",13} {"ms/step",9}");
+                $"{baseConfig.Schedule} schedule, {baseConfig.Threads} thread(s), device {baseConfig.Device}, {TrainerAllocator.Running()} malloc");
+            Console.WriteLine($"{"K",4} {"steps/s",10} {"ratio to K=0",13} {"ms/step",9} {"cpu ms/step",12} {"quiet steps/s",14}");
             double? baseline = null;
             foreach (int k in ks)
             {
-                double rate = StepsPerSecond(baseConfig with { Unroll = k }, parse.GetValue(warmupSteps), parse.GetValue(timedSteps));
+                var (rate, cpuMilliseconds, quietRate) = Time(baseConfig with { Unroll = k }, parse.GetValue(warmupSteps), parse.GetValue(timedSteps));
                 baseline ??= k == 0 ? rate : null;
                 string ratio = baseline is { } b ? (rate / b).ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
-                Console.WriteLine($"{k,4} {rate,10:0.0} {ratio,13} {1000 / rate,9:0.00}");
+                Console.WriteLine($"{k,4} {rate,10:0.0} {ratio,13} {1000 / rate,9:0.00} {cpuMilliseconds,12:0.00} {quietRate,14:0.0}");
             }
             int drift = parse.GetValue(memorySteps);
             if (drift > 0)
@@ -51,21 +57,45 @@ internal static class BenchmarkCommand
         return command;
     }
 
-    private static double StepsPerSecond(TrainingConfig config, int warmup, int timed)
+    /// <summary>
+    /// Steps per second of wall time; the process's CPU milliseconds per step; and the "quiet" rate, over the fastest
+    /// tenth of the schedule's cycles (one G and one D update when alternating), the ones other processes on a shared
+    /// machine disturbed least. The last two move much less than the first with the work running beside it.
+    /// </summary>
+    private static (double Rate, double CpuMilliseconds, double QuietRate) Time(TrainingConfig config, int warmup, int timed)
     {
         using var session = new TrainingSession(config);
-        for (int step = 0; step < warmup; step++)
+        // .NET's tiered JIT recompiles the hot methods in the background during about the first second; until then a
+        // step runs partly unoptimized code (K = 0 took twice the CPU time after 20 warm-up steps as after 1,000).
+        int step = 0;
+        for (long warmupStarted = Stopwatch.GetTimestamp();
+             step < warmup || Stopwatch.GetElapsedTime(warmupStarted) < MinimumWarmup; step++)
         {
             using var scope = NewDisposeScope();
             session.Train(step);
         }
-        long started = Stopwatch.GetTimestamp();
-        for (int step = warmup; step < warmup + timed; step++)
+        int cycle = TrainingSchedule.From(config).CycleLength;
+        var cycles = new List<double>();
+        using var process = Process.GetCurrentProcess();
+        var cpuStarted = process.TotalProcessorTime;
+        long started = Stopwatch.GetTimestamp(), cycleStarted = started;
+        for (int timedStep = 1; timedStep <= timed; timedStep++, step++)
         {
-            using var scope = NewDisposeScope();
-            session.Train(step);
+            using (var scope = NewDisposeScope())
+            {
+                session.Train(step);
+            }
+            if (timedStep % cycle == 0)
+            {
+                cycles.Add(Stopwatch.GetElapsedTime(cycleStarted).TotalSeconds);
+                cycleStarted = Stopwatch.GetTimestamp();
+            }
         }
-        return timed / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        process.Refresh();
+        cycles.Sort();
+        double quiet = cycles.Count == 0 ? double.NaN : cycle / cycles[Math.Max(0, cycles.Count / 10 - 1)];
+        return (timed / seconds, (process.TotalProcessorTime - cpuStarted).TotalMilliseconds / timed, quiet);
     }
 
     /// <summary>RSS after 1,000 steps against RSS at the end of a long run at the config's K.</summary>

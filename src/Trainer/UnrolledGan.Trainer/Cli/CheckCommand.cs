@@ -22,7 +22,7 @@ internal static class CheckCommand
             }
             var environment = TorchRuntime.Describe(new TrainingConfig());
             Console.WriteLine($"ok: TorchSharp {environment.TorchSharpVersion}, libtorch {environment.LibTorchVersion}, " +
-                $"CUDA {(torch.cuda.is_available() ? "available" : "not available")}, double backward works");
+                $"CUDA {(torch.cuda.is_available() ? "available" : "not available")}, {environment.Allocator} malloc, double backward works");
             return ExitCodes.Success;
         }));
         return command;

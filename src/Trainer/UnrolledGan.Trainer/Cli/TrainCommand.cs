@@ -26,6 +26,10 @@ internal static class TrainCommand
         command.SetAction(parse => ExitCodes.Guard(() =>
         {
             var trainingConfig = config.Build(parse);
+            if (TrainerAllocator.Advice() is { } advice)
+            {
+                Console.Error.WriteLine(advice);
+            }
             string folder = parse.GetValue(output)
                 ?? Path.Combine("runs", trainingConfig.Experiment, $"unroll{trainingConfig.Unroll}-seed{trainingConfig.Seed}");
             bool resuming = parse.GetValue(resume);

@@ -7,15 +7,18 @@ namespace UnrolledGan.Trainer.Core;
 
 internal static class ExperimentFactory
 {
-    /// <summary>Builds the experiment with weights drawn from the job's seed, so a seed means the same model on any node.</summary>
+    /// <summary>
+    /// Builds the experiment with weights drawn from the job's own generator, seeded from the job's seed, so a seed
+    /// means the same model on any node whatever else the process draws from libtorch's global generator.
+    /// </summary>
     public static IExperiment Create(TrainingConfig config, Device device)
     {
-        torch.manual_seed(StepRandom.Mix(config.Seed, 0, StepRandom.InitializationStream));
+        using var initialization = new Generator((ulong)StepRandom.Mix(config.Seed, 0, StepRandom.InitializationStream));
         return config.Experiment switch
         {
-            Experiments.MixtureOfGaussians => new MixtureExperiment(config, device),
+            Experiments.MixtureOfGaussians => new MixtureExperiment(config, device, initialization),
             Experiments.RnnMnist or Experiments.StackedMnist or Experiments.ColoredMnist or Experiments.Cifar10 =>
-                ImageExperiments.Create(config, device),
+                ImageExperiments.Create(config, device, initialization),
             _ => throw new ConfigException("experiment", $"unknown experiment '{config.Experiment}'"),
         };
     }

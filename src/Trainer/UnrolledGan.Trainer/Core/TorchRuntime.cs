@@ -25,6 +25,7 @@ internal static class TorchRuntime
         Device = config.Device,
         Threads = torch.get_num_threads(),
         Runtime = RuntimeInformation.FrameworkDescription,
+        Allocator = TrainerAllocator.Running(),
         Machine = $"{Environment.MachineName} ({RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores)",
     };
 }

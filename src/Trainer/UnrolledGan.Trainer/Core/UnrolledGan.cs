@@ -63,11 +63,11 @@ internal sealed class UnrolledGan
     /// so θ_D^K is a constant to the generator and only the first term of Eq. 12 remains.
     /// </summary>
     public IReadOnlyList<Tensor> Unroll(Tensor real, Tensor fake, MinibatchSampler? resample, out DiscriminatorGradient? firstStep) =>
-        UnrollTrajectory(real, fake, resample, out firstStep)[^1];
+        UnrollTrajectory(real, fake, resample, keepFirstStep: true, out firstStep)[^1];
 
     /// <summary>θ_D^0 … θ_D^K: the live discriminator and each unrolled step after it.</summary>
     public IReadOnlyList<IReadOnlyList<Tensor>> UnrollTrajectory(Tensor real, Tensor fake, MinibatchSampler? resample,
-        out DiscriminatorGradient? firstStep)
+        bool keepFirstStep, out DiscriminatorGradient? firstStep)
     {
         Tensor[] weights = [.. _discriminator.Parameters];
         var trajectory = new List<IReadOnlyList<Tensor>> { weights };
@@ -79,11 +79,11 @@ internal sealed class UnrolledGan
             {
                 (real, fake) = resample();
             }
-            var loss = _objective.DiscriminatorLoss(_discriminator.Logits(real, weights), _discriminator.Logits(fake, weights));
-            var gradients = torch.autograd.grad([loss], weights, retain_graph: true, create_graph: _settings.SecondGradient).ToArray();
-            if (k == 0)
+            var pass = _discriminator.Evaluate(real, fake, weights);
+            var gradients = pass.LossGradients(createGraph: _settings.SecondGradient);
+            if (k == 0 && keepFirstStep)
             {
-                firstStep = new DiscriminatorGradient(gradients.Select(g => g.detach()).ToArray(), loss.detach());
+                firstStep = new DiscriminatorGradient(gradients.Select(g => g.detach()).ToArray(), pass.Loss.detach());
             }
             (var stepped, state) = _discriminatorOptimizer.Step(weights, gradients, state);
             weights = [.. stepped];
@@ -105,7 +105,7 @@ internal sealed class UnrolledGan
         bool withDiscriminatorGradient = false)
     {
         var fake = _generator.call(noise);
-        var trajectory = UnrollTrajectory(real, fake, resample, out var discriminator);
+        var trajectory = UnrollTrajectory(real, fake, resample, withDiscriminatorGradient, out var discriminator);
 
         // f_K at θ_D^K (Eq. 9), or App. B.2's mean over θ_D^1 … θ_D^K; with K = 0 both are f at the live θ_D.
         IEnumerable<IReadOnlyList<Tensor>> targets =
@@ -113,21 +113,19 @@ internal sealed class UnrolledGan
         var unrolledLosses = new List<Tensor>();
         foreach (var weights in targets)
         {
-            var realLogits = _discriminator.Logits(real, weights);
-            var fakeLogits = _discriminator.Logits(fake, weights);
+            var pass = _discriminator.Evaluate(real, fake, weights);
             if (withDiscriminatorGradient && discriminator is null)
             {
-                // K = 0, so θ_D^K is the live θ_D: reuse these logits rather than evaluate D on the minibatch again.
-                var discriminatorLoss = _objective.DiscriminatorLoss(realLogits, fakeLogits);
-                discriminator = new DiscriminatorGradient(
-                    torch.autograd.grad([discriminatorLoss], weights.ToArray(), retain_graph: true).ToArray(), discriminatorLoss.detach());
+                // K = 0, so θ_D^K is the live θ_D: reuse this evaluation rather than run D on the minibatch again.
+                discriminator = new DiscriminatorGradient(pass.LossGradients(createGraph: false), pass.Loss.detach());
             }
-            unrolledLosses.Add(_objective.GeneratorLoss(realLogits, fakeLogits));
+            unrolledLosses.Add(_objective.GeneratorLoss(pass.RealLogits, pass.FakeLogits));
         }
 
         // App. B.1: the unrolled discriminator is the ensemble's newest member; the frozen past ones join it, on the same minibatch.
         var memberLosses = History.Members
-            .Select(frozen => _objective.GeneratorLoss(_discriminator.Logits(real, frozen), _discriminator.Logits(fake, frozen)))
+            .Select(frozen => _discriminator.Evaluate(real, fake, frozen))
+            .Select(pass => _objective.GeneratorLoss(pass.RealLogits, pass.FakeLogits))
             .Prepend(Mean(unrolledLosses))
             .ToList();
         var loss = Mean(memberLosses);
@@ -141,9 +139,8 @@ internal sealed class UnrolledGan
     /// <summary>d f / d θ_D at the live parameters (Eq. 11); it does not depend on the unrolling.</summary>
     public DiscriminatorGradient DiscriminatorGradients(Tensor real, Tensor fake)
     {
-        Tensor[] weights = [.. _discriminator.Parameters];
-        var loss = _objective.DiscriminatorLoss(_discriminator.Logits(real, weights), _discriminator.Logits(fake.detach(), weights));
-        return new DiscriminatorGradient(torch.autograd.grad([loss], weights).ToArray(), loss.detach());
+        var pass = _discriminator.Evaluate(real, fake.detach(), _discriminator.Parameters);
+        return new DiscriminatorGradient(pass.LossGradients(createGraph: false), pass.Loss.detach());
     }
 
     public void ApplyGenerator(IReadOnlyList<Tensor> gradients) =>

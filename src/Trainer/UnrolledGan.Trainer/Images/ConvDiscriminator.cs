@@ -20,7 +20,7 @@ internal sealed class ConvDiscriminator : IFunctionalDiscriminator
     private readonly Tensor[] _parameters;
     private readonly int _layers;
 
-    public ConvDiscriminator(int channels, int height, int width, IReadOnlyList<int> widths, Device device,
+    public ConvDiscriminator(int channels, int height, int width, IReadOnlyList<int> widths, Generator random, Device device,
         ScalarType dtype = ScalarType.Float32)
     {
         _layers = widths.Count;
@@ -32,7 +32,7 @@ internal sealed class ConvDiscriminator : IFunctionalDiscriminator
             {
                 // No convolution bias: batch normalization's β takes its place.
                 var weight = empty(outputs, inputs, 3, 3, dtype: dtype, device: device);
-                nn.init.xavier_uniform_(weight);
+                Initialization.XavierUniform(weight, random);
                 parameters.Add(weight.requires_grad_());
                 parameters.Add(ones(outputs, dtype: dtype, device: device).requires_grad_());
                 parameters.Add(zeros(outputs, dtype: dtype, device: device).requires_grad_());
@@ -40,7 +40,7 @@ internal sealed class ConvDiscriminator : IFunctionalDiscriminator
             }
             var (h, w) = OutputSize(height, width, widths.Count);
             var projection = empty(1, inputs * h * w, dtype: dtype, device: device);
-            nn.init.xavier_uniform_(projection);
+            Initialization.XavierUniform(projection, random);
             parameters.Add(projection.requires_grad_());
             parameters.Add(zeros(1, dtype: dtype, device: device).requires_grad_());
         }

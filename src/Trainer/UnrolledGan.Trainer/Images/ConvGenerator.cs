@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using UnrolledGan.Trainer.Core;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
@@ -22,7 +23,7 @@ internal sealed class ConvGenerator : nn.Module<Tensor, Tensor>
     private readonly int _width;
 
     /// <param name="widths">C₀ of the 4×4 map, then the three upsampling layers' outputs, e.g. [512, 256, 128, 64].</param>
-    public ConvGenerator(int noiseDimension, IReadOnlyList<int> widths, int channels, int height, int width)
+    public ConvGenerator(int noiseDimension, IReadOnlyList<int> widths, int channels, int height, int width, Generator random)
         : base(nameof(ConvGenerator))
     {
         _baseWidth = widths[0];
@@ -38,13 +39,13 @@ internal sealed class ConvGenerator : nn.Module<Tensor, Tensor>
         RegisterComponents();
 
         using var noGrad = no_grad();
-        nn.init.xavier_uniform_(_project.weight!);
+        Initialization.XavierUniform(_project.weight!, random);
         nn.init.zeros_(_project.bias!);
         foreach (var layer in _upsample)
         {
-            nn.init.xavier_uniform_(layer.weight!);
+            Initialization.XavierUniform(layer.weight!, random);
         }
-        nn.init.xavier_uniform_(_output.weight!);
+        Initialization.XavierUniform(_output.weight!, random);
         nn.init.zeros_(_output.bias!);
     }
 

@@ -21,7 +21,7 @@ internal static class ImageExperiments
 
     private static int[] Widths(int[] widths, double size) => widths.Select(w => ConfigValidator.Scaled(w, size)).ToArray();
 
-    public static IExperiment Create(TrainingConfig config, Device device)
+    public static IExperiment Create(TrainingConfig config, Device device, Generator initialization)
     {
         var data = Datasets.Load(config.Dataset, null);
         var (channels, height, width) = config.Experiment switch
@@ -37,12 +37,12 @@ internal static class ImageExperiments
         };
         nn.Module<Tensor, Tensor> generator = config.Experiment switch
         {
-            Experiments.RnnMnist => new LstmGenerator(config.NoiseDimension, rows: height, columns: width),
-            Experiments.StackedMnist => new ConvGenerator(config.NoiseDimension, StackedGeneratorWidths, channels, height, width),
-            _ => new ConvGenerator(config.NoiseDimension, ConvGeneratorWidths(config.GeneratorSize), channels, height, width),
+            Experiments.RnnMnist => new LstmGenerator(config.NoiseDimension, initialization, rows: height, columns: width),
+            Experiments.StackedMnist => new ConvGenerator(config.NoiseDimension, StackedGeneratorWidths, channels, height, width, initialization),
+            _ => new ConvGenerator(config.NoiseDimension, ConvGeneratorWidths(config.GeneratorSize), channels, height, width, initialization),
         };
         generator.to(device);
-        var discriminator = new ConvDiscriminator(channels, height, width, discriminatorWidths, device);
+        var discriminator = new ConvDiscriminator(channels, height, width, discriminatorWidths, initialization, device);
 
         using var reference = new Generator((ulong)ImageExperiment.ReferenceSeed, device);
         return config.Experiment switch

@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using UnrolledGan.Trainer.Core;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
@@ -18,7 +19,7 @@ internal sealed class LstmGenerator : nn.Module<Tensor, Tensor>
     private readonly Linear _column;
     private readonly int _columns;
 
-    public LstmGenerator(int noiseDimension, int hiddenUnits = 256, int rows = 28, int columns = 28)
+    public LstmGenerator(int noiseDimension, Generator random, int hiddenUnits = 256, int rows = 28, int columns = 28)
         : base(nameof(LstmGenerator))
     {
         _columns = columns;
@@ -32,7 +33,7 @@ internal sealed class LstmGenerator : nn.Module<Tensor, Tensor>
         {
             if (name.Contains("weight"))
             {
-                nn.init.xavier_uniform_(parameter);
+                Initialization.XavierUniform(parameter, random);
             }
             else
             {

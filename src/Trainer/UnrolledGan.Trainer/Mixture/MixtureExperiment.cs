@@ -16,7 +16,7 @@ internal sealed class MixtureExperiment : IExperiment
     private readonly MixtureGenerator _generator;
     private readonly MixtureDiscriminator _discriminator;
 
-    public MixtureExperiment(TrainingConfig config, Device device)
+    public MixtureExperiment(TrainingConfig config, Device device, Generator initialization)
     {
         _config = config;
         _device = device;
@@ -24,10 +24,10 @@ internal sealed class MixtureExperiment : IExperiment
         _centers = tensor(MixtureMetrics.Centers(options).SelectMany(c => new[] { (float)c.X, (float)c.Y }).ToArray(),
             [options.Modes, 2], device: device);
         _generator = new MixtureGenerator(config.NoiseDimension, ConfigValidator.Scaled(options.HiddenUnits, config.GeneratorSize),
-            options.GeneratorLayers, options.Activation, options.InitGain);
+            options.GeneratorLayers, options.Activation, options.InitGain, initialization);
         _generator.to(device);
         _discriminator = new MixtureDiscriminator(ConfigValidator.Scaled(options.HiddenUnits, config.DiscriminatorSize),
-            options.DiscriminatorLayers, options.Activation, options.DiscriminatorInputScale, options.InitGain, device);
+            options.DiscriminatorLayers, options.Activation, options.DiscriminatorInputScale, options.InitGain, initialization, device);
     }
 
     public nn.Module<Tensor, Tensor> Generator => _generator;

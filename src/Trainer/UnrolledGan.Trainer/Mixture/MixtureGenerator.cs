@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using UnrolledGan.Trainer.Core;
 using static TorchSharp.torch;
 
 namespace UnrolledGan.Trainer.Mixture;
@@ -10,7 +11,7 @@ internal sealed class MixtureGenerator : nn.Module<Tensor, Tensor>
     private readonly Linear _output;
     private readonly Activation _activation;
 
-    public MixtureGenerator(int noiseDimension, int hiddenUnits, int layers, Activation activation, double initGain)
+    public MixtureGenerator(int noiseDimension, int hiddenUnits, int layers, Activation activation, double initGain, Generator random)
         : base(nameof(MixtureGenerator))
     {
         _hidden = new ModuleList<Linear>(Enumerable.Range(0, layers)
@@ -22,7 +23,7 @@ internal sealed class MixtureGenerator : nn.Module<Tensor, Tensor>
         using var noGrad = no_grad();
         foreach (var layer in _hidden.Append(_output))
         {
-            nn.init.orthogonal_(layer.weight!, initGain);
+            Initialization.Orthogonal(layer.weight!, initGain, random);
             nn.init.zeros_(layer.bias!);
         }
     }

@@ -50,73 +50,45 @@ internal sealed class TrainingRun : IDisposable
             Snapshot();
         }
 
-        Tensor? generatorLoss = null, discriminatorLoss = null;
-        long windowStart = Stopwatch.GetTimestamp();
-        int windowFirstStep = _step;
-        try
+        using var log = new LossLog(_step);
+        while (_step < _config.Steps)
         {
-            while (_step < _config.Steps)
+            if (cancellation.IsCancellationRequested)
             {
-                if (cancellation.IsCancellationRequested)
-                {
-                    SaveCheckpoint();
-                    cancellation.ThrowIfCancellationRequested();
-                }
-
-                long started = Stopwatch.GetTimestamp();
-                using (var scope = NewDisposeScope())
-                {
-                    var losses = _session.Train(_step);
-                    Keep(ref generatorLoss, losses.Generator);
-                    Keep(ref discriminatorLoss, losses.Discriminator);
-                }
-                _step++;
-                _trainSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
-
-                if (_step % _config.LogInterval == 0 || _step == _config.Steps)
-                {
-                    double rate = (_step - windowFirstStep) / Stopwatch.GetElapsedTime(windowStart).TotalSeconds;
-                    // CPU sync point: the losses are read back only here, at the log interval.
-                    var losses = new LossPoint(_step, generatorLoss?.item<float>(), discriminatorLoss?.item<float>());
-                    _progress.Write(new ProgressEvent
-                    {
-                        Event = ProgressEvent.Kinds.Progress, Step = _step, TotalSteps = _config.Steps,
-                        StepsPerSecond = Math.Round(rate, 2), EtaSeconds = Math.Round((_config.Steps - _step) / rate, 1),
-                        GeneratorLoss = losses.Generator, DiscriminatorLoss = losses.Discriminator,
-                    });
-                    // Appended, not rewritten: a resumed run logs its steps after the checkpoint again, and readers keep the last.
-                    File.AppendAllText(_layout.Losses, JsonSerializer.Serialize(losses, TrainerJson.Compact) + "\n");
-                    windowStart = Stopwatch.GetTimestamp();
-                    windowFirstStep = _step;
-                }
-                if (_step % _config.SnapshotInterval == 0 || _step == _config.Steps)
-                {
-                    Snapshot();
-                }
-                if (_step % _config.CheckpointInterval == 0 || _step == _config.Steps)
-                {
-                    SaveCheckpoint();
-                }
+                SaveCheckpoint();
+                cancellation.ThrowIfCancellationRequested();
             }
-        }
-        finally
-        {
-            generatorLoss?.Dispose();
-            discriminatorLoss?.Dispose();
+
+            long started = Stopwatch.GetTimestamp();
+            using (var scope = NewDisposeScope())
+            {
+                log.Keep(_session.Train(_step));
+            }
+            _step++;
+            _trainSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
+
+            if (Due(_config.LogInterval))
+            {
+                var progress = log.Read(_step, _config.Steps);
+                _progress.Write(progress);
+                // Appended, not rewritten: a resumed run logs its steps after the checkpoint again, and readers keep the last.
+                var losses = new LossPoint(_step, progress.GeneratorLoss, progress.DiscriminatorLoss);
+                File.AppendAllText(_layout.Losses, JsonSerializer.Serialize(losses, TrainerJson.Compact) + "\n");
+            }
+            if (Due(_config.SnapshotInterval))
+            {
+                Snapshot();
+            }
+            if (Due(_config.CheckpointInterval))
+            {
+                SaveCheckpoint();
+            }
         }
         return Complete(jobId);
     }
 
-    /// <summary>Keeps the newest loss of a kind alive past its step's dispose scope, without reading it.</summary>
-    private static void Keep(ref Tensor? kept, Tensor? latest)
-    {
-        if (latest is null)
-        {
-            return;
-        }
-        kept?.Dispose();
-        kept = latest.MoveToOuterDisposeScope();
-    }
+    /// <summary>Every <paramref name="interval"/> steps, and at the last step.</summary>
+    private bool Due(int interval) => _step % interval == 0 || _step == _config.Steps;
 
     private void Snapshot()
     {
@@ -156,36 +128,9 @@ internal sealed class TrainingRun : IDisposable
         return metrics;
     }
 
-    private IReadOnlyList<(string Name, Tensor Tensor)> CheckpointTensors()
-    {
-        static IEnumerable<(string, Tensor)> Named(string prefix, IEnumerable<Tensor> tensors) =>
-            tensors.Select((t, i) => ($"{prefix}.{i}", t));
-        return _session.Experiment.Generator.named_parameters().Select(p => ($"generator.{p.name}", (Tensor)p.parameter))
-            .Concat(_session.Experiment.Generator.named_buffers().Select(b => ($"generator.{b.name}", b.buffer)))
-            .Concat(Named("discriminator", _session.Gan.DiscriminatorParameters))
-            .Concat(Named("generatorOptimizer", _session.Gan.GeneratorState.Tensors))
-            .Concat(Named("discriminatorOptimizer", _session.Gan.DiscriminatorState.Tensors))
-            .Concat(Named("discriminatorEnsemble", _session.Gan.History.Tensors))
-            .ToArray();
-    }
-
     private void SaveCheckpoint()
     {
-        Checkpoint.Save(_layout.Checkpoint, new CheckpointHeader
-        {
-            Config = _config,
-            Step = _step,
-            TrainSeconds = _trainSeconds,
-            EvalSeconds = _evalSeconds,
-            Snapshots = _snapshots,
-            Pictures = _pictures,
-            OptimizerSteps = new Dictionary<string, long>
-            {
-                ["generator"] = _session.Gan.GeneratorState.Step,
-                ["discriminator"] = _session.Gan.DiscriminatorState.Step,
-            },
-            EnsembleCopiesTaken = _session.Gan.History.Taken,
-        }, CheckpointTensors());
+        RunCheckpoint.Save(_layout.Checkpoint, _session, new RunProgress(_step, _trainSeconds, _evalSeconds, _snapshots, _pictures));
         _progress.Write(new ProgressEvent
         {
             Event = ProgressEvent.Kinds.Checkpoint, Step = _step, TotalSteps = _config.Steps, Path = _layout.Checkpoint,
@@ -194,20 +139,12 @@ internal sealed class TrainingRun : IDisposable
 
     private void Restore()
     {
-        var header = Checkpoint.ReadHeader(_layout.Checkpoint);
-        if (header.Config != _config)
-        {
-            throw new ConfigException("resume", $"the checkpoint in '{_layout.Folder}' was made with a different config");
-        }
-        Checkpoint.Load(_layout.Checkpoint, CheckpointTensors());
-        _session.Gan.GeneratorState.Step = header.OptimizerSteps["generator"];
-        _session.Gan.DiscriminatorState.Step = header.OptimizerSteps["discriminator"];
-        _session.Gan.History.Taken = header.EnsembleCopiesTaken;
-        _step = _resumedFromStep = header.Step;
-        _trainSeconds = header.TrainSeconds;
-        _evalSeconds = header.EvalSeconds;
-        _snapshots.AddRange(header.Snapshots);
-        _pictures.AddRange(header.Pictures);
+        var restored = RunCheckpoint.Restore(_layout.Checkpoint, _session);
+        _step = _resumedFromStep = restored.Step;
+        _trainSeconds = restored.TrainSeconds;
+        _evalSeconds = restored.EvalSeconds;
+        _snapshots.AddRange(restored.Snapshots);
+        _pictures.AddRange(restored.Pictures);
     }
 
     private TrainingResult Complete(string? jobId)
