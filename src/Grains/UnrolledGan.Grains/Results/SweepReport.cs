@@ -10,14 +10,14 @@ public static class SweepReport
     {
         RunLayout LayoutOf(JobRecord job) => new(Path.Combine(folder, "jobs", job.Spec.JobId));
         var table = SweepAggregator.Aggregate(spec, CrossModelMetrics.WithPercentBestRank(jobs, LayoutOf));
-        string markdown = ResultTableFormats.Markdown(table, spec.Seeds.Count);
+        string markdown = ResultTableFormats.Markdown(table);
         Directory.CreateDirectory(folder);
         var files = new (string Name, string Text)[]
         {
             ("table.md", markdown),
             ("table.csv", ResultTableFormats.Csv(table)),
             ("table.json", ResultTableFormats.Json(table)),
-            ("table.tex", ResultTableFormats.Latex(table, spec.Seeds.Count)),
+            ("table.tex", ResultTableFormats.Latex(table)),
         };
         foreach (var (name, text) in files)
         {
