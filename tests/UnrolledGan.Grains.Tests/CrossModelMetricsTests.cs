@@ -30,7 +30,7 @@ public sealed class CrossModelMetricsTests : IDisposable
         row.Cells[0].Mean!.Value.ShouldBe((25 + 37.5) / 2, 1e-9);
         row.Cells[1].Mean!.Value.ShouldBe((75 + 62.5) / 2, 1e-9);
         row.Cells[1].StandardError!.Value.ShouldBe(6.25, 1e-9);
-        row.BestColumn.ShouldBe(1);
+        row.BestColumns.ShouldBe([1]);
     }
 
     [Fact]

@@ -7,6 +7,7 @@ namespace UnrolledGan.Trainer.Tests;
 /// <summary>
 /// App. B's ablations of the generator's loss against losses built by hand: the discriminator ensemble of B.1 from
 /// discriminators replayed with torch.optim.Adam, and B.2's average over the unrolling steps with stop_gradient.
+/// The ensemble's period counts training steps and its members are all sampled copies, as App. B.1 counts them.
 /// </summary>
 public sealed class AppendixBAblationTests
 {
@@ -37,96 +38,151 @@ public sealed class AppendixBAblationTests
     }
 
     [Fact]
-    public void WithoutUnrollingTheGeneratorsLossIsTheMeanOverTheLiveAndTheLastDiscriminators()
+    public void TheGeneratorsLossIsTheMeanOverTheLiveAndTheLastDiscriminatorsWhenCopiedEveryStep()
     {
-        // Three warm-up updates with Size 3, Period 1: the members are θ_D after 3 (live), 2 and 1 updates.
+        // Size 3, Period 1, one update per warm-up step: copies before steps 0, 1, 2 and, at the start of step 3,
+        // the live θ_D. The members are θ_D after 3 (live), 2 and 1 updates.
         using var tiny = new TinyGan(unroll: 0, secondGradient: true, ensemble: new DiscriminatorEnsemble { Size = 3, Period = 1 });
+        tiny.Gan.History.BeforeStep(3, tiny.Discriminator.Parameters);
 
         var actual = tiny.Gan.GeneratorGradients(tiny.Real, tiny.Noise);
 
-        var fake = tiny.Generator.call(tiny.Noise);
-        var members = new[] { 3, 2, 1 }.Select(updates => tiny.ReferenceDiscriminator(updates).Weights).ToArray();
-        var losses = members.Select(w => tiny.Objective.GeneratorLoss(tiny.Discriminator.Logits(tiny.Real, w), tiny.Discriminator.Logits(fake, w))).ToArray();
-        var byHand = (losses[0] + losses[1] + losses[2]) / 3;
-        var expected = TinyGan.Flatten(torch.autograd.grad([byHand], tiny.Generator.parameters().Cast<Tensor>().ToArray(), retain_graph: true));
-
-        actual.Loss.item<double>().ShouldBe(byHand.item<double>(), 1e-12);
+        var (byHand, expected) = MeanLossOver(tiny, 3, 2, 1);
+        actual.Loss.item<double>().ShouldBe(byHand, 1e-12);
         AssertClose(TinyGan.Flatten(actual.Gradients), expected);
         // Guard: the older members must change the gradient, or this test could not tell an ensemble from the live D.
-        var liveOnly = TinyGan.Flatten(torch.autograd.grad([losses[0]], tiny.Generator.parameters().Cast<Tensor>().ToArray()));
+        var (_, liveOnly) = MeanLossOver(tiny, 3);
         MaxDifference(liveOnly, expected).ShouldBeGreaterThan(1e-3 * expected.Max(Math.Abs));
     }
 
     [Fact]
-    public void WithUnrollingTheNewestMemberIsTheUnrolledDiscriminator()
+    public void BetweenCopiesTheGeneratorFacesOnlyPastDiscriminators()
     {
-        // f_K's own gradient (checked against finite differences in UnrolledGradientTests) joins the frozen members'.
-        using var unrolledOnly = new TinyGan(unroll: 2, secondGradient: true);
-        using var tiny = new TinyGan(unroll: 2, secondGradient: true, ensemble: new DiscriminatorEnsemble { Size = 3, Period = 2 });
+        // Period 2: copies at the start of steps 0 and 2, θ_D after 0 and 2 updates. At step 3 no copy is due, so
+        // the live θ_D (3 updates) is not a member: every member of Fig. App.2's ensemble is a sampled one.
+        using var tiny = new TinyGan(unroll: 0, secondGradient: true, ensemble: new DiscriminatorEnsemble { Size = 3, Period = 2 });
+        tiny.Gan.History.BeforeStep(3, tiny.Discriminator.Parameters);
 
         var actual = tiny.Gan.GeneratorGradients(tiny.Real, tiny.Noise);
 
-        // Period 2 over three warm-up updates: copies were taken before updates 0 and 2, i.e. after 2 and 0 updates.
-        var unrolled = unrolledOnly.Gan.GeneratorGradients(unrolledOnly.Real, unrolledOnly.Noise);
-        var fake = tiny.Generator.call(tiny.Noise);
-        var frozen = new[] { 2, 0 }.Select(updates => tiny.ReferenceDiscriminator(updates).Weights)
-            .Select(w => tiny.Objective.GeneratorLoss(tiny.Discriminator.Logits(tiny.Real, w), tiny.Discriminator.Logits(fake, w)))
-            .ToArray();
-        var frozenGradients = TinyGan.Flatten(torch.autograd.grad([frozen[0] + frozen[1]], tiny.Generator.parameters().Cast<Tensor>().ToArray()));
-        var expected = TinyGan.Flatten(unrolled.Gradients).Zip(frozenGradients, (u, f) => (u + f) / 3).ToArray();
-
-        actual.Loss.item<double>().ShouldBe((unrolled.Loss.item<double>() + frozen[0].item<double>() + frozen[1].item<double>()) / 3, 1e-12);
+        var (byHand, expected) = MeanLossOver(tiny, 2, 0);
+        actual.Loss.item<double>().ShouldBe(byHand, 1e-12);
         AssertClose(TinyGan.Flatten(actual.Gradients), expected);
     }
 
     [Fact]
-    public void CopiesAreTakenBeforeEveryPeriodthUpdateAndTheNewestKept()
+    public void CopiesAreTakenAtEveryPeriodthStepAndAllMembersAreReplaced()
     {
-        // θ_D is one number equal to the updates applied so far, so each member shows when it was copied.
+        // θ_D is one number that changes every step, so each member shows the step it was copied at.
         using var theta = zeros(1);
         var history = new DiscriminatorHistory([theta], new DiscriminatorEnsemble { Size = 3, Period = 2 });
         var seen = new List<string>();
-        for (int updates = 0; updates < 7; updates++)
+        for (int step = 0; step < 9; step++)
         {
-            theta.fill_(updates);
-            history.BeforeUpdate([theta], updates);
-            seen.Add(string.Join(",", history.Members.Select(m => m[0].item<float>())));
+            theta.fill_(step);
+            history.BeforeStep(step, [theta]);
+            seen.Add(Members(history));
         }
 
-        seen.ShouldBe(["0", "0", "2,0", "2,0", "4,2", "4,2", "6,4"]);
+        seen.ShouldBe(["0", "0", "2,0", "2,0", "4,2,0", "4,2,0", "6,4,2", "6,4,2", "8,6,4"]);
+        history.Taken.ShouldBe(5);
+    }
+
+    [Fact]
+    public void FiveMembersCopiedEvery100StepsAreAllReplacedIn500StepsOfTheAlternatingSchedule()
+    {
+        // Fig. App.2's count: "if I sample at a rate of 100, it would take 500 steps to replace all 5". App. A alternates
+        // D (even steps) and G (odd steps); θ_D holds the number of D updates so far.
+        using var theta = zeros(1);
+        var history = new DiscriminatorHistory([theta], new DiscriminatorEnsemble { Size = 5, Period = 100 });
+        var schedule = new TrainingSchedule(Schedule.Alternating, GeneratorUpdates: 1, DiscriminatorUpdates: 1);
+        int updates = 0;
+        // Steps from … until start (each BeforeStep), and all but the last run their update.
+        string MembersAt(int until, int from)
+        {
+            for (int step = from; step <= until; step++)
+            {
+                history.BeforeStep(step, [theta]);
+                if (step < until && schedule.UpdatesAt(step).Discriminator)
+                {
+                    theta.fill_(++updates);
+                }
+            }
+            return Members(history);
+        }
+
+        MembersAt(250, 0).ShouldBe("100,50,0");
+        MembersAt(499, 250).ShouldBe("200,150,100,50,0");
+        MembersAt(999, 499).ShouldBe("450,400,350,300,250", "copies from steps 900 … 500: the five before step 500 are all gone");
+    }
+
+    [Fact]
+    public void ACopyIdenticalToTheNewestIsNotTakenAgain()
+    {
+        // Period 1 in the alternating schedule: θ_D changes only at even steps, so the copies at odd and even steps
+        // would repeat it. The ensemble keeps the 3 immediately preceding distinct discriminators (Fig. App.1).
+        using var theta = zeros(1);
+        var history = new DiscriminatorHistory([theta], new DiscriminatorEnsemble { Size = 3, Period = 1 });
+        for (int step = 0; step < 7; step++)
+        {
+            history.BeforeStep(step, [theta]);
+            if (step % 2 == 0)
+            {
+                theta.fill_(step / 2 + 1);
+            }
+        }
+
+        Members(history).ShouldBe("3,2,1");
         history.Taken.ShouldBe(4);
     }
 
     [Fact]
-    public void AnEnsembleOfFiveWithPeriod100IsReplacedIn500Updates()
+    public void ATrainingSessionSamplesTheEnsembleAtTheStartOfItsSteps()
     {
-        using var theta = zeros(1);
-        var history = new DiscriminatorHistory([theta], new DiscriminatorEnsemble { Size = 5, Period = 100 });
-        string MembersAfter(int updates, int from)
+        // The real schedule (alternating, D at even steps) with Size 2, Period 4: copies at the start of steps 0 and 4.
+        var config = TrainingConfigBuilder.Build(overrides:
+        [
+            new("unroll", "0"), new("batchSize", "16"), new("schedule", "alternating"),
+            new("discriminatorEnsemble.size", "2"), new("discriminatorEnsemble.period", "4"),
+        ]);
+        using var session = new TrainingSession(config);
+        var before = new List<double[]>();
+        for (int step = 0; step < 7; step++)
         {
-            for (int d = from; d < updates; d++)
-            {
-                theta.fill_(d);
-                history.BeforeUpdate([theta], d);
-            }
-            return string.Join(",", history.Members.Select(m => m[0].item<float>()));
+            before.Add(TinyGan.Flatten(session.Gan.DiscriminatorParameters.Select(p => p.to(ScalarType.Float64))));
+            using var scope = NewDisposeScope();
+            session.Train(step);
         }
 
-        MembersAfter(250, 0).ShouldBe("200,100,0");
-        MembersAfter(500, 250).ShouldBe("400,300,200,100");
-        MembersAfter(901, 500).ShouldBe("900,800,700,600");
+        session.Gan.History.Taken.ShouldBe(2);
+        var members = session.Gan.History.Members.Select(m => TinyGan.Flatten(m.Select(p => p.to(ScalarType.Float64)))).ToArray();
+        members[0].ShouldBe(before[4]);
+        members[1].ShouldBe(before[0]);
+        members[0].ShouldNotBe(TinyGan.Flatten(session.Gan.DiscriminatorParameters.Select(p => p.to(ScalarType.Float64))));
     }
 
     [Fact]
-    public void TheLiveDiscriminatorsUpdatesFillTheEnsemble()
+    public void AnEnsembleWithUnrollingIsABadInputNamingTheField()
     {
-        using var tiny = new TinyGan(unroll: 0, secondGradient: true, warmupSteps: 4, ensemble: new DiscriminatorEnsemble { Size = 3, Period = 3 });
+        var error = Should.Throw<ConfigException>(() => TrainingConfigBuilder.Build(overrides:
+            [new("unroll", "5"), new("discriminatorEnsemble.size", "3")]));
 
-        // Copies before updates 0 and 3: θ_D after 3 and 0 updates, newest first.
-        tiny.Gan.History.Members.Count.ShouldBe(2);
-        TinyGan.Flatten(tiny.Gan.History.Members[0]).ShouldBe(TinyGan.Flatten(tiny.ReferenceDiscriminator(3).Weights), 1e-12);
-        TinyGan.Flatten(tiny.Gan.History.Members[1]).ShouldBe(TinyGan.Flatten(tiny.InitialDiscriminator));
+        error.Message.ShouldStartWith("discriminatorEnsemble.size: an ensemble of 3 discriminators replaces unrolling (App. B.1), so it needs unroll 0 (got K = 5)");
     }
+
+    /// <summary>The mean generator loss over θ_D after each given number of updates, and its gradient, by hand.</summary>
+    private static (double Loss, double[] Gradient) MeanLossOver(TinyGan tiny, params int[] updates)
+    {
+        var fake = tiny.Generator.call(tiny.Noise);
+        var losses = updates.Select(n => tiny.ReferenceDiscriminator(n).Weights)
+            .Select(w => tiny.Objective.GeneratorLoss(tiny.Discriminator.Logits(tiny.Real, w), tiny.Discriminator.Logits(fake, w)))
+            .ToArray();
+        var mean = stack(losses).mean();
+        var gradient = TinyGan.Flatten(torch.autograd.grad([mean], tiny.Generator.parameters().Cast<Tensor>().ToArray()));
+        return (mean.item<double>(), gradient);
+    }
+
+    private static string Members(DiscriminatorHistory history) => string.Join(",", history.Members.Select(m => m[0].item<float>()));
 
     [Fact]
     public void AveragingTheUnrollingStepsWithStopGradientIsTheMeanOfEachStepsLoss()

@@ -7,7 +7,7 @@ public sealed class MixtureMetricsTests
     private static readonly MixtureOptions Options = new() { MinSamplesPerMode = 25 };
 
     [Fact]
-    public void PointsOnAllEightCentresCoverEveryModeWithZeroKl()
+    public void PointsUniformOverAllEightCentresCoverEveryModeWithZeroKl()
     {
         var points = PointsAt(Enumerable.Range(0, 8).SelectMany(mode => Enumerable.Repeat(mode, 100)));
 
@@ -15,7 +15,7 @@ public sealed class MixtureMetricsTests
 
         score.ModesCovered.ShouldBe(8);
         score.HighQualityFraction.ShouldBe(1.0);
-        score.ReverseKl!.Value.ShouldBe(0.0, 1e-12);
+        score.ReverseKl.ShouldBe(0.0, 1e-12);
     }
 
     [Fact]
@@ -27,12 +27,12 @@ public sealed class MixtureMetricsTests
 
         score.ModesCovered.ShouldBe(1);
         score.HighQualityFraction.ShouldBe(1.0);
-        score.ReverseKl!.Value.ShouldBe(Math.Log(8), 1e-12);
+        score.ReverseKl.ShouldBe(Math.Log(8), 1e-12);
         score.HighQualityPerMode[3].ShouldBe(400);
     }
 
     [Fact]
-    public void PointsFarFromEveryModeAreNotHighQuality()
+    public void PointsFarFromEveryModeAreNotHighQualityYetStillHaveAReverseKl()
     {
         // The origin and points halfway between neighbouring modes are > 3σ = 0.06 from every centre.
         var centers = MixtureMetrics.Centers(Options);
@@ -44,22 +44,57 @@ public sealed class MixtureMetricsTests
 
         score.ModesCovered.ShouldBe(0);
         score.HighQualityFraction.ShouldBe(0.0);
-        score.ReverseKl.ShouldBeNull();
+        score.HighQualityPerMode.ShouldAllBe(n => n == 0);
+        score.NearestPerMode.Sum().ShouldBe(10, "every point counts at its nearest mode");
+        score.ReverseKl.ShouldBeInRange(0.0, Math.Log(8));
     }
+
+    [Fact]
+    public void NoPointNearAnyModeButSpreadOverAllEightHasZeroKlAndNoQuality()
+    {
+        // Halfway to the centre on each mode's ray: nearest to that mode, 1.0 (50σ) from it.
+        var points = Enumerable.Range(0, 8).SelectMany(mode => Enumerable.Repeat(mode, 50))
+            .SelectMany(mode => Scaled(MixtureMetrics.Centers(Options)[mode], 0.5)).ToArray();
+
+        var score = MixtureMetrics.Score(points, Options);
+
+        (score.ModesCovered, score.HighQualityFraction).ShouldBe((0, 0.0));
+        score.NearestPerMode.ShouldAllBe(n => n == 50);
+        score.ReverseKl.ShouldBe(0.0, 1e-12);
+    }
+
+    [Fact]
+    public void ACollapsedRunAwayFromEveryModeScoresTheWorstKlRatherThanNone()
+    {
+        // One tight blob 0.3 (15σ) outside mode 2: the collapse a run with no high-quality samples shows.
+        var blob = MixtureMetrics.Centers(Options)[2];
+        var points = Enumerable.Range(0, 300).SelectMany(i => Scaled(blob, 1.15 + 1e-4 * (i % 7))).ToArray();
+
+        var score = MixtureMetrics.Score(points, Options);
+
+        score.HighQualityFraction.ShouldBe(0.0);
+        score.NearestPerMode[2].ShouldBe(300);
+        score.ReverseKl.ShouldBe(Math.Log(8), 1e-12);
+    }
+
+    [Fact]
+    public void NoPointsAreRejectedRatherThanScored() =>
+        Should.Throw<ArgumentException>(() => MixtureMetrics.Score([], Options));
 
     [Fact]
     public void AModeNeedsTheMinimumNumberOfHighQualitySamples()
     {
         var modes = Enumerable.Repeat(0, 25).Concat(Enumerable.Repeat(1, 24)).Concat(Enumerable.Repeat(2, 200));
-        var points = PointsAt(modes).Concat([0f, 0f]).ToArray();
+        var points = PointsAt(modes).Concat([0.5f, 0f]).ToArray();
 
         var score = MixtureMetrics.Score(points, Options);
 
         score.ModesCovered.ShouldBe(2);
         score.HighQualityFraction.ShouldBe(249.0 / 250.0, 1e-12);
-        double total = 249;
-        double expectedKl = new[] { 25, 24, 200 }.Sum(n => n / total * Math.Log(n / total * 8));
-        score.ReverseKl!.Value.ShouldBe(expectedKl, 1e-12);
+        // The point at (0.5, 0) is not high quality, but it is nearest to mode 0 and counts there for the KL.
+        double total = 250;
+        double expectedKl = new[] { 26, 24, 200 }.Sum(n => n / total * Math.Log(n / total * 8));
+        score.ReverseKl.ShouldBe(expectedKl, 1e-12);
     }
 
     [Fact]
@@ -71,6 +106,8 @@ public sealed class MixtureMetricsTests
         MixtureMetrics.Score([inside, (float)center.Y], Options).HighQualityFraction.ShouldBe(1.0);
         MixtureMetrics.Score([outside, (float)center.Y], Options).HighQualityFraction.ShouldBe(0.0);
     }
+
+    private static float[] Scaled((double X, double Y) center, double factor) => [(float)(center.X * factor), (float)(center.Y * factor)];
 
     /// <summary>Points spread on a small ring (0.5σ) around the given modes' centres.</summary>
     private static float[] PointsAt(IEnumerable<int> modes)

@@ -57,9 +57,11 @@ internal sealed class TinyGan : IDisposable
         WarmupGradients = Enumerable.Range(0, warmupSteps)
             .Select(_ => Discriminator.Parameters.Select(p => randn(p.shape, dtype: p.dtype, generator: random)).ToArray())
             .ToArray();
-        foreach (var gradients in WarmupGradients)
+        // One discriminator update per step, as in a 1:1 simultaneous schedule; an ensemble samples θ_D before each.
+        for (int step = 0; step < WarmupGradients.Count; step++)
         {
-            Gan.ApplyDiscriminator(gradients);
+            Gan.History.BeforeStep(step, Discriminator.Parameters);
+            Gan.ApplyDiscriminator(WarmupGradients[step]);
         }
     }
 

@@ -8,12 +8,13 @@ public sealed class ResultMarkdownTests
     [Fact]
     public void TheTableResultsPrintsComesApartIntoItsCellsWithBoldAndEscapedPipes()
     {
-        var modes = new ResultRow(1.0, "modesCovered", "Modes covered", true,
-            [new ResultCell(0, 2, 1.0 / 3, 1.0 / 3, 1, null), new ResultCell(10, 3, 8, 0, 0, new WelchTest(21, 2, 0.002))], BestColumn: 1);
-        var kl = new ResultRow(1.0, "reverseKl", "KL(model || data)", false,
-            [new ResultCell(0, 1, 2.08, null, 1, null), new ResultCell(10, 3, 0.129, 0.0181, 0, null)], BestColumn: 1);
-        var table = new ResultTable("mixture-of-gaussians", SizeAxis.DiscriminatorSize, [0, 10], [modes, kl]);
-        string markdown = ResultTableFormats.Markdown(table, seeds: 3);
+        var modes = new ResultRow(1.0, "modesCovered", "Modes covered", RowGoal.Higher, 0,
+            [new ResultCell(0, 2, 1.0 / 3, 1.0 / 3, 1, null),
+             new ResultCell(10, 3, 8, 0, 0, new SignificanceTest(SignificanceTestKind.Permutation, 7.67, null, 0.002))], BestColumns: [1]);
+        var kl = new ResultRow(1.0, "reverseKl", "KL(model || data)", RowGoal.Lower, 0,
+            [new ResultCell(0, 1, 2.08, null, 1, null), new ResultCell(10, 3, 0.129, 0.0181, 0, null)], BestColumns: [1]);
+        var table = new ResultTable("mixture-of-gaussians", SizeAxis.DiscriminatorSize, [0, 10], [modes, kl], Seeds: 3);
+        string markdown = ResultTableFormats.Markdown(table);
 
         var parsed = ResultMarkdown.Parse(markdown);
 

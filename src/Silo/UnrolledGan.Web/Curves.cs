@@ -44,7 +44,7 @@ public static class Curves
         foreach (string metric in metrics)
         {
             var definition = definitions.FirstOrDefault(d => d.Name == metric);
-            charts.AddRange(sizes.Select(size => new CurveChart(metric, definition?.Title ?? metric, CurveKind.Metric, definition?.HigherIsBetter, size,
+            charts.AddRange(sizes.Select(size => new CurveChart(metric, definition?.Title ?? metric, CurveKind.Metric, HigherIsBetter(definition), size,
                 Lines(jobs, size, job => job.Snapshots.Select(s => (s.Step, s.Metrics.GetValueOrDefault(metric)))))));
         }
         // Eq. 10 is what the generator descends (through K unrolled steps), Eq. 11 what the discriminator descends.
@@ -60,6 +60,14 @@ public static class Curves
         }
         return charts;
     }
+
+    /// <summary>The direction the page marks on a metric's chart; none for a metric aimed at a target or unranked.</summary>
+    private static bool? HigherIsBetter(MetricDefinition? definition) => definition?.Better switch
+    {
+        Better.Higher => true,
+        Better.Lower => false,
+        _ => null,
+    };
 
     private static IReadOnlyList<CurveLine> Lines(IReadOnlyList<JobSeries> jobs, double size, Func<JobSeries, IEnumerable<(int Step, double? Value)>> values) =>
         jobs.Where(j => j.Job.Size == size)

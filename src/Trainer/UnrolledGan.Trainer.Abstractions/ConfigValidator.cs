@@ -21,6 +21,9 @@ public static partial class ConfigValidator
         check.AtLeast("discriminatorUpdates", config.DiscriminatorUpdates, 1);
         check.AtLeast("discriminatorEnsemble.size", config.DiscriminatorEnsemble.Size, 1);
         check.AtLeast("discriminatorEnsemble.period", config.DiscriminatorEnsemble.Period, 1);
+        // App. B.1 tries the ensemble instead of unrolling, never with it; the generator's loss has no place for both.
+        check.That(config.DiscriminatorEnsemble.Size <= 1 || config.Unroll == 0, "discriminatorEnsemble.size",
+            $"an ensemble of {config.DiscriminatorEnsemble.Size} discriminators replaces unrolling (App. B.1), so it needs unroll 0 (got K = {config.Unroll})");
         check.Positive("generatorLearningRate", config.GeneratorLearningRate);
         check.Positive("discriminatorLearningRate", config.DiscriminatorLearningRate);
         check.That(config.Beta1 is >= 0 and < 1, "beta1", $"must be in [0, 1) (got {config.Beta1})");

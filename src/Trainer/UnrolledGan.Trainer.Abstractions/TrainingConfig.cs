@@ -128,11 +128,12 @@ public sealed record ImageOptions
 }
 
 /// <summary>
-/// App. B.1: the generator's loss is the mean of its loss over <see cref="Size"/> discriminators. The newest member is
-/// always the live discriminator (unrolled K steps when K &gt; 0); the other Size − 1 are frozen copies of θ_D, one
-/// taken just before every <see cref="Period"/>-th discriminator update (before updates 0, P, 2P, …), the most recent
-/// kept. Period 1 is "the current discriminator and the N − 1 immediately preceding ones" (Fig. App.1); Size 5 with
-/// Period P is Fig. App.2. Until Size − 1 copies exist the mean is over those there are. Size 1 is the plain GAN.
+/// App. B.1: the generator's loss is the mean of its loss over <see cref="Size"/> copies of θ_D, one taken at the start
+/// of every <see cref="Period"/>-th training step (steps 0, P, 2P, …; in the alternating schedule a step is one G or one
+/// D update), the newest Size kept, so all of them are replaced every Size × P steps (Fig. App.2: 5 over 500 steps at
+/// P = 100). A copy identical to the newest is skipped, so Period 1 gives the Size immediately preceding distinct
+/// discriminators, the live one first (Fig. App.1). Until Size copies exist the mean is over those there are. An
+/// ensemble replaces unrolling, so it needs K = 0. Size 1 is the plain GAN.
 /// </summary>
 public sealed record DiscriminatorEnsemble
 {

@@ -1,10 +1,12 @@
 using UnrolledGan.Grains.Sweeps;
+using UnrolledGan.Trainer;
 
 namespace UnrolledGan.Grains.Results;
 
 /// <summary>
-/// Folds a sweep's job records into the paper's table: a cell is every axis but the seed. Failed jobs are counted
-/// per cell rather than hidden, and a metric a job could not define (a null) leaves that job out of n.
+/// Folds a sweep's job records into the paper's table: a cell is every axis but the seed. A seed whose job failed,
+/// or whose job could not define the metric (a null), has no value in that cell: n counts the seeds that do, and the
+/// table shows n against the sweep's seeds rather than averaging the missing ones away.
 /// </summary>
 public static class SweepAggregator
 {
@@ -24,11 +26,11 @@ public static class SweepAggregator
                     values[k].Count > 0 ? Statistics.Mean(values[k]) : null,
                     Statistics.StandardError(values[k]),
                     jobs.Count(j => j.Spec.Size == size && j.Spec.Unroll == k && j.Status == JobStatus.Failed),
-                    k != 0 && baseline is not null ? Statistics.Welch(values[k], baseline) : null)).ToArray();
-                rows.Add(new ResultRow(size, metric.Name, metric.Title, metric.HigherIsBetter, cells, Best(cells, metric.HigherIsBetter)));
+                    k != 0 && baseline is not null ? Statistics.Compare(values[k], baseline) : null)).ToArray();
+                rows.Add(new ResultRow(size, metric.Name, metric.Title, GoalOf(metric.Better), metric.Target, cells, BestColumns(cells, metric)));
             }
         }
-        return new ResultTable(spec.Experiment, spec.SizeAxis, unrolls, rows);
+        return new ResultTable(spec.Experiment, spec.SizeAxis, unrolls, rows, spec.Seeds.Count);
     }
 
     private static List<double> Values(IReadOnlyList<JobRecord> jobs, double size, int unroll, string metric) =>
@@ -37,21 +39,27 @@ public static class SweepAggregator
             .OfType<double>()
             .ToList();
 
-    /// <summary>The column the paper would bold: the best mean in the metric's direction.</summary>
-    private static int? Best(IReadOnlyList<ResultCell> cells, bool higherIsBetter)
+    /// <summary>
+    /// The columns the paper would bold: every one whose mean is best for the metric (highest, lowest, or closest
+    /// to its target), so a tie bolds them all. Means equal but for rounding in the last bits count as a tie.
+    /// </summary>
+    public static IReadOnlyList<int> BestColumns(IReadOnlyList<ResultCell> cells, MetricDefinition metric)
     {
-        int? best = null;
-        for (int i = 0; i < cells.Count; i++)
+        var shortfalls = cells.Select(c => c.Mean is { } mean ? metric.Shortfall(mean) : null).ToArray();
+        if (shortfalls.All(s => s is null))
         {
-            if (cells[i].Mean is not { } mean)
-            {
-                continue;
-            }
-            if (best is null || (higherIsBetter ? mean > cells[best.Value].Mean : mean < cells[best.Value].Mean))
-            {
-                best = i;
-            }
+            return [];
         }
-        return best;
+        double best = shortfalls.OfType<double>().Min();
+        double tolerance = 1e-9 * Math.Max(1, Math.Abs(best));
+        return Enumerable.Range(0, cells.Count).Where(i => shortfalls[i] is { } s && s <= best + tolerance).ToArray();
     }
+
+    private static RowGoal GoalOf(Better better) => better switch
+    {
+        Better.Higher => RowGoal.Higher,
+        Better.Lower => RowGoal.Lower,
+        Better.CloserToTarget => RowGoal.CloserToTarget,
+        _ => RowGoal.Unranked,
+    };
 }

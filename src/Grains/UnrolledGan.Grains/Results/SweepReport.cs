@@ -11,7 +11,7 @@ public static class SweepReport
     {
         RunLayout LayoutOf(JobRecord job) => new(Path.Combine(folder, "jobs", job.Spec.JobId));
         var table = SweepAggregator.Aggregate(spec, CrossModelMetrics.WithPercentBestRank(jobs, LayoutOf));
-        return new SweepResults(table, ResultTableFormats.Markdown(table, spec.Seeds.Count), folder, []);
+        return new SweepResults(table, ResultTableFormats.Markdown(table), folder, []);
     }
 
     public static SweepResults Write(SweepSpec spec, IReadOnlyList<JobRecord> jobs, string folder)
@@ -24,7 +24,7 @@ public static class SweepReport
             ("table.md", markdown),
             ("table.csv", ResultTableFormats.Csv(table)),
             ("table.json", ResultTableFormats.Json(table)),
-            ("table.tex", ResultTableFormats.Latex(table, spec.Seeds.Count)),
+            ("table.tex", ResultTableFormats.Latex(table)),
         };
         foreach (var (name, text) in files)
         {

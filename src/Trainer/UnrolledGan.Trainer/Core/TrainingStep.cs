@@ -11,6 +11,8 @@ internal sealed class TrainingStep(IExperiment experiment, UnrolledGan gan, Trai
     public StepLosses Run(long step, Generator random)
     {
         var (updateGenerator, updateDiscriminator) = schedule.UpdatesAt(step);
+        // App. B.1 samples θ_D for the generator's ensemble every P steps, before the step's updates.
+        gan.History.BeforeStep(step, gan.DiscriminatorParameters);
 
         // One minibatch per step; the unrolling reuses it unless asked to resample (fixed minibatch, §3).
         var real = experiment.SampleReal(batchSize, random);
@@ -40,7 +42,6 @@ internal sealed class TrainingStep(IExperiment experiment, UnrolledGan gan, Trai
         }
         if (discriminator is not null)
         {
-            // Copies θ_D into the generator's ensemble first when one is due (App. B.1).
             gan.ApplyDiscriminator(discriminator.Gradients);
         }
         return new StepLosses(generator?.Loss, discriminator?.Loss);

@@ -21,8 +21,8 @@ internal sealed record GeneratorGradient(IReadOnlyList<Tensor> Gradients, Tensor
 /// <summary>
 /// The unrolled GAN of §2.2–2.4: the generator descends f_K(θ_G, θ_D) = f(θ_G, θ_D^K(θ_G, θ_D)) (Eq. 9–10),
 /// differentiated through K steps of the discriminator's own optimizer, while the discriminator ascends the plain f (Eq. 11).
-/// App. B's ablations change only the generator's loss: the mean over θ_D^1 … θ_D^K instead of θ_D^K (B.2), and the
-/// mean over an ensemble whose newest member is that unrolled discriminator and whose others are frozen past θ_D (B.1).
+/// App. B's ablations change only the generator's loss: the mean over θ_D^1 … θ_D^K instead of θ_D^K (B.2), and, in
+/// place of unrolling, the mean over an ensemble of past copies of θ_D (B.1).
 /// </summary>
 internal sealed class UnrolledGan
 {
@@ -122,13 +122,14 @@ internal sealed class UnrolledGan
             unrolledLosses.Add(_objective.GeneratorLoss(pass.RealLogits, pass.FakeLogits));
         }
 
-        // App. B.1: the unrolled discriminator is the ensemble's newest member; the frozen past ones join it, on the same minibatch.
-        var memberLosses = History.Members
-            .Select(frozen => _discriminator.Evaluate(real, fake, frozen))
-            .Select(pass => _objective.GeneratorLoss(pass.RealLogits, pass.FakeLogits))
-            .Prepend(Mean(unrolledLosses))
-            .ToList();
-        var loss = Mean(memberLosses);
+        // App. B.1: with an ensemble (K = 0, ConfigValidator), the loss is the mean over its copies of θ_D alone, on the same minibatch.
+        var members = History.Members;
+        var loss = members.Count == 0
+            ? Mean(unrolledLosses)
+            : Mean(members
+                .Select(copy => _discriminator.Evaluate(real, fake, copy))
+                .Select(pass => _objective.GeneratorLoss(pass.RealLogits, pass.FakeLogits))
+                .ToList());
         var gradients = torch.autograd.grad([loss], GeneratorParameters.Cast<Tensor>().ToArray()).ToArray();
         return new GeneratorGradient(gradients, loss.detach(), fake.detach(), discriminator);
     }
@@ -146,10 +147,7 @@ internal sealed class UnrolledGan
     public void ApplyGenerator(IReadOnlyList<Tensor> gradients) =>
         _generatorOptimizer.StepInPlace(GeneratorParameters.Cast<Tensor>().ToArray(), gradients, GeneratorState);
 
-    /// <summary>Eq. 11's update, after the ensemble (App. B.1) has copied θ_D if this update is due for one.</summary>
-    public void ApplyDiscriminator(IReadOnlyList<Tensor> gradients)
-    {
-        History.BeforeUpdate(_discriminator.Parameters, DiscriminatorState.Step);
+    /// <summary>Eq. 11's update.</summary>
+    public void ApplyDiscriminator(IReadOnlyList<Tensor> gradients) =>
         _discriminatorOptimizer.StepInPlace(_discriminator.Parameters, gradients, DiscriminatorState);
-    }
 }

@@ -89,14 +89,17 @@ internal sealed class PairDistances(double[] dataDistances, int pairs, int seed)
         new PairDistanceFile(PairwiseDistances.Median(dataDistances), Of(generated, pairs, seed), dataDistances), TrainerJson.Compact));
 }
 
-/// <summary>§3.4.1, Eq. 13–14: the best reconstruction MSE of fixed data targets, one per target so models can be ranked (Table 3).</summary>
+/// <summary>§3.4.1, Eq. 13–14: the best reconstruction MSE of fixed data targets, one per target so models can be ranked (Table 3), by per-target L-BFGS with a strong Wolfe line search.</summary>
 internal sealed class Reconstruction(Tensor targets, ImageOptions options, int noiseDimension)
 {
     public IReadOnlyDictionary<string, double?> Score(nn.Module<Tensor, Tensor> generator, Generator random, string path)
     {
-        float[] errors = InferenceByOptimization.BestMse(generator, targets, noiseDimension, options.InferenceStarts,
+        var result = InferenceByOptimization.Reconstruct(generator, targets, noiseDimension, options.InferenceStarts,
             options.InferenceIterations, random);
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new InferenceFile(errors), TrainerJson.Compact));
-        return new Dictionary<string, double?> { [Experiments.Metrics.InferenceMse] = errors.Average() };
+        result.BestNoise.Dispose();
+        var stops = result.Stops.GroupBy(s => s.ToString()).ToDictionary(g => g.Key, g => g.Count());
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(
+            new InferenceFile(result.Errors, result.Iterations.Average(), result.Evaluations.Average(), stops), TrainerJson.Compact));
+        return new Dictionary<string, double?> { [Experiments.Metrics.InferenceMse] = result.Errors.Average() };
     }
 }

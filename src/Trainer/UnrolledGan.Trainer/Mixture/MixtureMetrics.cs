@@ -1,7 +1,19 @@
 namespace UnrolledGan.Trainer.Mixture;
 
-/// <summary>How generated 2-D points cover the mixture: high-quality points lie within 3σ of a mode's centre.</summary>
-internal sealed record MixtureScore(int ModesCovered, double HighQualityFraction, double? ReverseKl, IReadOnlyList<int> HighQualityPerMode)
+/// <summary>
+/// How generated 2-D points cover the mixture. The paper defines no number for App. A (Fig. 2 is pictures); these are
+/// this project's choices, following common practice for the 2-D ring in later mode-collapse work:
+/// <list type="bullet">
+/// <item>a point is high quality when it lies within 3σ of a mode's centre;</item>
+/// <item>a mode is covered when at least <see cref="MixtureOptions.MinSamplesPerMode"/> points are high quality there;</item>
+/// <item>the reverse KL is KL(model ‖ uniform) over the modes, each point counted at its nearest mode whatever its
+/// distance. Counting only high-quality points would leave a run with none of them without a value, and dropping
+/// those runs from the mean flatters the collapsed settings; nearest-mode counting gives every run a value in
+/// [0, ln 8], and quality is the other two measures' business.</item>
+/// </list>
+/// </summary>
+internal sealed record MixtureScore(int ModesCovered, double HighQualityFraction, double ReverseKl,
+    IReadOnlyList<int> HighQualityPerMode, IReadOnlyList<int> NearestPerMode)
 {
     public IReadOnlyDictionary<string, double?> ToMetrics() => new Dictionary<string, double?>
     {
@@ -20,13 +32,18 @@ internal static class MixtureMetrics
             .Select(angle => (options.Radius * Math.Cos(angle), options.Radius * Math.Sin(angle)))
             .ToArray();
 
-    /// <param name="points">Interleaved x, y coordinates.</param>
+    /// <param name="points">Interleaved x, y coordinates; at least one point.</param>
     public static MixtureScore Score(ReadOnlySpan<float> points, MixtureOptions options)
     {
+        int count = points.Length / 2;
+        if (count == 0)
+        {
+            throw new ArgumentException("At least one point is needed to score the mixture.", nameof(points));
+        }
         var centers = Centers(options);
         double threshold = 3 * options.StandardDeviation;
-        var perMode = new int[centers.Length];
-        int count = points.Length / 2;
+        var highQualityPerMode = new int[centers.Length];
+        var nearestPerMode = new int[centers.Length];
         int highQuality = 0;
         for (int i = 0; i < count; i++)
         {
@@ -43,23 +60,24 @@ internal static class MixtureMetrics
                     nearest = m;
                 }
             }
+            nearestPerMode[nearest]++;
             if (Math.Sqrt(best) <= threshold)
             {
-                perMode[nearest]++;
+                highQualityPerMode[nearest]++;
                 highQuality++;
             }
         }
-        int covered = perMode.Count(n => n >= options.MinSamplesPerMode);
-        return new MixtureScore(covered, count == 0 ? 0 : (double)highQuality / count, ReverseKl(perMode), perMode);
+        int covered = highQualityPerMode.Count(n => n >= options.MinSamplesPerMode);
+        return new MixtureScore(covered, (double)highQuality / count, ReverseKl(nearestPerMode), highQualityPerMode, nearestPerMode);
     }
 
-    /// <summary>KL(model ‖ uniform) over the modes of the high-quality points; undefined when there are none.</summary>
-    public static double? ReverseKl(IReadOnlyList<int> perMode)
+    /// <summary>KL(model ‖ uniform) = Σ p log(p · modes) over the modes' counts, in nats; 0 · log 0 = 0.</summary>
+    public static double ReverseKl(IReadOnlyList<int> perMode)
     {
         double total = perMode.Sum();
         if (total == 0)
         {
-            return null;
+            throw new ArgumentException("The counts must hold at least one point.", nameof(perMode));
         }
         double kl = 0;
         foreach (int n in perMode.Where(n => n > 0))
