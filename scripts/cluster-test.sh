@@ -217,7 +217,9 @@ measure_overhead() {
     local run=$1 folder="$work/results/$run/cluster-test/jobs"
     sql "$run" "SELECT job_id, extract(epoch FROM recorded_at) FROM job_result" | tr '|' ' ' >"$work/recorded-$run"
     for job in "$folder"/*/; do
-        { grep '"exit":"Succeeded"' "$job/runs.jsonl" || true; } | tail -n 1 | sed -E 's/.*"leasedAt":"([^"]+)".*"trainingStartedAt":"([^"]+)".*"endedAt":"([^"]+)".*/\1 \2 \3/' |
+        # A run that resumed from a final checkpoint (its trainer was fenced after training) never starts training: skipped.
+        { grep '"exit":"Succeeded"' "$job/runs.jsonl" || true; } | tail -n 1 |
+            sed -n -E 's/.*"leasedAt":"([^"]+)".*"trainingStartedAt":"([^"]+)".*"endedAt":"([^"]+)".*/\1 \2 \3/p' |
             while read -r leased started ended; do
                 echo "$(basename "$job") $(date -d "$leased" +%s.%N) $(date -d "$started" +%s.%N) $(date -d "$ended" +%s.%N)"
             done

@@ -35,5 +35,7 @@ else
     failed=$((${failed:-0} + 1))
     status=1
 fi
+# Repeated last, where a reader of the summary looks: which tests failed.
+grep -E '^failed ' "$log" | sed 's/^/test: /' || true
 echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
 exit "$status"

@@ -135,3 +135,50 @@ public sealed class SweepBookTests
         book.Resubmit("s", sameSpec: true, specs).ShouldBeFalse();
     }
 }
+
+public sealed class LongestFirstDispatchTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.UnixEpoch;
+
+    private static JobRecord Job(string id, int unroll, double size = 1, int steps = 100) =>
+        new() { Spec = new JobSpec(id, "s", unroll, size, 0, $$"""{"steps":{{steps}}}""") };
+
+    private static string[] LeaseAll(SweepBook book)
+    {
+        var order = new List<string>();
+        while (book.Lease("a", null, Now) is { } lease)
+        {
+            order.Add(lease.Spec.JobId);
+        }
+        return order.ToArray();
+    }
+
+    [Fact]
+    public void TheMostUnrolledJobsStartFirstAndGridOrderKeepsTheSpecsOrder()
+    {
+        List<JobRecord> Grid() => [Job("k0", 0), Job("k1", 1), Job("k5", 5), Job("k10", 10)];
+
+        LeaseAll(new SweepBook(Grid(), 1, 0)).ShouldBe(["k10", "k5", "k1", "k0"]);
+        LeaseAll(new SweepBook(Grid(), 1, 0, SweepDispatch.GridOrder)).ShouldBe(["k0", "k1", "k5", "k10"]);
+    }
+
+    [Fact]
+    public void StepsAndSizeCountAndTiesKeepGridOrder()
+    {
+        var book = new SweepBook([Job("short", 5, steps: 100), Job("long", 0, steps: 1000), Job("wide", 0, size: 8), Job("twin", 0, size: 8)], 1, 0);
+
+        LeaseAll(book).ShouldBe(["long", "wide", "twin", "short"]);
+    }
+
+    [Fact]
+    public void FinishedJobsMeasuredCostsReplaceTheGuess()
+    {
+        // By the guess, a K = 0 job at size 2 (cost 2 a step) goes before a K = 1 job at size 1 (1.5 a step).
+        var finishedK1 = Job("done-k1", 1) with { Status = JobStatus.Succeeded, TrainSeconds = 300 };
+        var finishedWide = Job("done-wide", 0, size: 2) with { Status = JobStatus.Succeeded, TrainSeconds = 100 };
+        LeaseAll(new SweepBook([Job("k1", 1), Job("wide", 0, size: 2)], 1, 0)).ShouldBe(["wide", "k1"]);
+
+        // The sweep's own jobs say K = 1 at size 1 takes 3 s a step here, and K = 0 at size 2 takes 1 s.
+        LeaseAll(new SweepBook([finishedK1, finishedWide, Job("k1", 1), Job("wide", 0, size: 2)], 1, 0)).ShouldBe(["k1", "wide"]);
+    }
+}

@@ -84,7 +84,7 @@ public sealed class SweepPageBrowserTests
             var results = await ClientAsync(work, "results", "web", "--gateway", gateway);
             results.ExitCode.ShouldBe(0, results.Error);
             var printed = ResultMarkdown.Parse(results.Output[..results.Output.IndexOf("written:", StringComparison.Ordinal)]);
-            printed.Rows.Count.ShouldBe(5, "three metrics and two p rows");
+            printed.Rows.Count.ShouldBe(6, "three metrics, each with its p row against K = 0");
             await browser.WaitAsync(() => PageTable(browser) == Render(printed), PageTimeout, "the table `results` prints");
             browser.Driver.FindElement(By.Id("table-caption")).Text.ShouldBe(printed.Caption);
             browser.Script<string>("return [...document.querySelectorAll('#table-files a')].map(a => a.textContent).join(' ')")

@@ -35,6 +35,19 @@ public sealed record SweepSpec
 
     /// <summary>Most jobs of this sweep running at once; 0 means as many as there are free worker slots.</summary>
     [Id(11)] public int Concurrency { get; init; }
+
+    /// <summary>The order jobs are handed out in; it changes when each runs, never what it computes.</summary>
+    [Id(12)] public SweepDispatch Dispatch { get; init; } = SweepDispatch.LongestFirst;
+}
+
+[GenerateSerializer]
+public enum SweepDispatch
+{
+    /// <summary>The longest expected job first (by K, steps and size, refined by the sweep's finished jobs), so slots stay busy to the end.</summary>
+    LongestFirst,
+
+    /// <summary>K × size × seed in the order the spec lists them.</summary>
+    GridOrder,
 }
 
 [GenerateSerializer]

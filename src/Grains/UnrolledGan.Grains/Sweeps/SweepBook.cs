@@ -9,7 +9,7 @@ namespace UnrolledGan.Grains.Sweeps;
 /// that ends is recorded once; a run lost with its silo, interrupted or refused as busy goes back to the queue without
 /// spending the retry budget; a failure spends one retry.
 /// </summary>
-public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency)
+public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency, SweepDispatch dispatch = SweepDispatch.LongestFirst)
 {
     /// <summary>
     /// A job refused as busy waits this long before it is handed out again: another trainer still holds its folder
@@ -23,14 +23,21 @@ public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency
 
     public bool AllEnded => jobs.All(j => j.Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled);
 
-    /// <summary>The next queued job in grid order, marked running on the silo, or null when none is due.</summary>
+    private readonly JobCosts _costs = new();
+    private IReadOnlyDictionary<string, double>? _estimate;
+    private int _estimatedAfter = -1;
+
+    /// <summary>
+    /// The next job due, marked running on the silo, or null when none is: the longest expected first
+    /// (<see cref="JobCosts"/>; ties in grid order), or the first in grid order.
+    /// </summary>
     public JobLease? Lease(string silo, string? traceParent, DateTimeOffset now)
     {
         if (concurrency > 0 && Running >= concurrency)
         {
             return null;
         }
-        int index = jobs.FindIndex(j => j.Status == JobStatus.Queued && (j.NotBefore is null || j.NotBefore <= now));
+        int index = dispatch == SweepDispatch.GridOrder ? jobs.FindIndex(j => Due(j, now)) : Longest(now);
         if (index < 0)
         {
             return null;
@@ -42,6 +49,27 @@ public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency
         };
         jobs[index] = job;
         return new JobLease(job.Spec, job.Starts, silo, traceParent, now, token);
+    }
+
+    private static bool Due(JobRecord job, DateTimeOffset now) => job.Status == JobStatus.Queued && (job.NotBefore is null || job.NotBefore <= now);
+
+    private int Longest(DateTimeOffset now)
+    {
+        // Estimated again only when a job has finished since: that is what refines it.
+        int succeeded = jobs.Count(j => j.Status == JobStatus.Succeeded);
+        if (_estimate is null || succeeded != _estimatedAfter)
+        {
+            (_estimate, _estimatedAfter) = (_costs.Estimate(jobs), succeeded);
+        }
+        int best = -1;
+        for (int i = 0; i < jobs.Count; i++)
+        {
+            if (Due(jobs[i], now) && (best < 0 || _estimate[jobs[i].Spec.JobId] > _estimate[jobs[best].Spec.JobId]))
+            {
+                best = i;
+            }
+        }
+        return best;
     }
 
     /// <summary>Whether the lease with this token holds the job now: the job runs under it.</summary>

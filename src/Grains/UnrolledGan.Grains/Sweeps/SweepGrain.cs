@@ -37,7 +37,7 @@ public sealed class SweepGrain(
         _damage = damaged.Take(this.GetGrainId());
         if (state.State.Spec is { } spec)
         {
-            _book = new SweepBook(state.State.Jobs, spec.Retries, spec.Concurrency);
+            _book = new SweepBook(state.State.Jobs, spec.Retries, spec.Concurrency, spec.Dispatch);
             _gauges.Update(state.State);
             // The timer re-records the sweep in the catalog, which may have lost it (a damaged catalog is rebuilt this way).
             _catalog.Remember(SweepCatalogEntry.Of(Name, state.State));
@@ -74,7 +74,7 @@ public sealed class SweepGrain(
             Spec = spec, Fingerprint = fingerprint, Jobs = jobs.Select(j => new JobRecord { Spec = j }).ToList(),
             Phase = SweepPhase.Running, CreatedAt = DateTimeOffset.UtcNow, TraceParent = Activity.Current?.Id,
         };
-        _book = new SweepBook(state.State.Jobs, spec.Retries, spec.Concurrency);
+        _book = new SweepBook(state.State.Jobs, spec.Retries, spec.Concurrency, spec.Dispatch);
         _damage = null;
         string folder = results.Value.SweepFolder(Name);
         Directory.CreateDirectory(folder);

@@ -47,7 +47,11 @@ public static class SweepPlanner
     /// <summary>A digest of everything that defines the sweep, to tell a resubmission from a different sweep of the same name.</summary>
     public static string Fingerprint(SweepSpec spec)
     {
-        var canonical = spec with { Overrides = new SortedDictionary<string, string>(spec.Overrides.ToDictionary(), StringComparer.Ordinal) };
+        // The dispatch order is left out: it changes when jobs run, not what they compute, so the sweep resubmitted with another order resumes.
+        var canonical = spec with
+        {
+            Overrides = new SortedDictionary<string, string>(spec.Overrides.ToDictionary(), StringComparer.Ordinal), Dispatch = default,
+        };
         return Hash(JsonSerializer.Serialize(canonical, TrainerJson.Compact), 16);
     }
 

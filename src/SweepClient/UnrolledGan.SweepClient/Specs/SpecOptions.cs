@@ -15,12 +15,16 @@ internal sealed class SpecOptions
     public Option<int?> Steps { get; } = new("--steps") { Description = "Training steps per job" };
     public Option<int?> Retries { get; } = new("--retries") { Description = "Runs of a failed job before it counts as failed" };
     public Option<int?> Concurrency { get; } = new("--concurrency") { Description = "Most jobs of this sweep at once (0: all free slots)" };
+    public Option<string?> Dispatch { get; } = new("--dispatch")
+    {
+        Description = $"Order jobs are handed out in: {SweepSpecReader.DispatchNames} (default: longest-first, by expected cost)",
+    };
     public Option<string[]> Set { get; } = new("--set") { Description = "Override a trainer config field: --set mixture.initGain=0.8 (repeatable)" };
 
     public void AddTo(Command command)
     {
         command.Add(File);
-        foreach (var option in new Option[] { Name, Experiment, Preset, Unroll, Seeds, Steps, Retries, Concurrency, Set })
+        foreach (var option in new Option[] { Name, Experiment, Preset, Unroll, Seeds, Steps, Retries, Concurrency, Dispatch, Set })
         {
             command.Add(option);
         }
@@ -50,6 +54,7 @@ internal sealed class SpecOptions
             Steps = parse.GetValue(Steps) ?? spec.Steps,
             Retries = parse.GetValue(Retries) ?? spec.Retries,
             Concurrency = parse.GetValue(Concurrency) ?? spec.Concurrency,
+            Dispatch = parse.GetValue(Dispatch) is { } dispatch ? SweepSpecReader.ParseDispatch(dispatch, "--dispatch") : spec.Dispatch,
             Overrides = overrides,
         };
     }

@@ -11,7 +11,7 @@ namespace UnrolledGan.SweepClient.Specs;
 /// </summary>
 internal static class SweepSpecReader
 {
-    private static readonly string[] TopLevel = ["name", "experiment", "preset", "axes", "steps", "overrides", "metrics", "retries", "concurrency"];
+    private static readonly string[] TopLevel = ["name", "experiment", "preset", "axes", "steps", "overrides", "metrics", "retries", "concurrency", "dispatch"];
     private static readonly string[] AxisNames = ["unroll", "seeds", "discriminatorSize", "modelSize"];
 
     public static SweepSpec Read(string path)
@@ -68,8 +68,18 @@ internal static class SweepSpecReader
             Metrics = fields.TryGetValue("metrics", out var metrics) ? Sequence(metrics, "metrics").Select(m => Text(m, "metrics")).ToArray() : [],
             Retries = Scalar(fields, "retries") is { } retries ? ParseInt(retries, "retries") : defaults.Retries,
             Concurrency = Scalar(fields, "concurrency") is { } concurrency ? ParseInt(concurrency, "concurrency") : defaults.Concurrency,
+            Dispatch = Scalar(fields, "dispatch") is { } dispatch ? ParseDispatch(dispatch, "dispatch") : defaults.Dispatch,
         };
     }
+
+    public const string DispatchNames = "longest-first or grid-order";
+
+    public static SweepDispatch ParseDispatch(string text, string field) => text.Trim() switch
+    {
+        "longest-first" => SweepDispatch.LongestFirst,
+        "grid-order" => SweepDispatch.GridOrder,
+        _ => throw new SweepSpecException(field, $"'{text}' is not a dispatch order ({DispatchNames})"),
+    };
 
     /// <summary>No grid can hold more seeds than this (Results:MaxJobsPerSweep's own upper bound); checked before any list is built.</summary>
     public const int MaxSeedCount = 1_000_000;
