@@ -20,6 +20,9 @@ public static class TrainerProtocol
         public const int Interrupted = 130;
     }
 
+    /// <summary>A job's folder: under its sweep's folder, named by the job's id.</summary>
+    public static string JobFolder(string sweepFolder, string jobId) => Path.Combine(sweepFolder, "jobs", jobId);
+
     /// <summary>The names of the files in a job's folder.</summary>
     public static class Files
     {
