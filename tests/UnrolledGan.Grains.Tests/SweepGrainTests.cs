@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using UnrolledGan.Grains.Sweeps;
 using UnrolledGan.Trainer;
 
 namespace UnrolledGan.Grains.Tests;
@@ -79,6 +80,32 @@ public sealed class SweepGrainTests
         ReadResult(cluster, job).Timings.ResumedFromStep.ShouldBeGreaterThanOrEqualTo(250);
         string runs = File.ReadAllText(Path.Combine(cluster.Results, "stall", "jobs", job.Spec.JobId, "runs.jsonl"));
         runs.ShouldContain("\"exit\":\"Failed\"");
+    }
+
+    [Fact]
+    public async Task DamagedFilesInAJobsFolderAreSetAsideRecordedAndCostNoRetry()
+    {
+        await using var cluster = await SweepCluster.StartAsync(silos: 1, slotsPerSilo: 1);
+        var spec = SweepCluster.Spec("damaged", steps: 300, unroll: [0], seeds: [0], retries: 0);
+        string folder = Path.Combine(cluster.Results, "damaged", "jobs", SweepPlanner.Expand(spec, maxJobs: 1).Single().JobId);
+        Directory.CreateDirectory(folder);
+        // Before the checksums and the set-aside, either file failed every run of the job with exit 1.
+        File.WriteAllText(Path.Combine(folder, "result.json"), "{\"jobId\": \"cut sho");
+        File.WriteAllBytes(Path.Combine(folder, "checkpoint.bin"), [.. "UGCK"u8, 2, 0, 0, 0, 9, 9, 9]);
+
+        await cluster.Sweep("damaged").SubmitAsync(spec);
+        var status = await cluster.WaitForAsync("damaged", s => s.Phase == SweepPhase.Completed, Timeout);
+
+        var job = status.Jobs.Single();
+        (job.Status, job.Starts, job.FailedAttempts).ShouldBe((JobStatus.Succeeded, 1, 0));
+        ReadResult(cluster, job).Timings.ResumedFromStep.ShouldBe(0);
+        Directory.GetFiles(folder, "result.json.corrupt-*").ShouldHaveSingleItem();
+        Directory.GetFiles(folder, "checkpoint.bin.corrupt-*").ShouldHaveSingleItem();
+        var record = JsonDocument.Parse(File.ReadLines(Path.Combine(folder, "runs.jsonl")).Single()).RootElement;
+        var recovered = record.GetProperty("recovered").EnumerateArray().Select(r => r.GetString()!).ToArray();
+        recovered.Length.ShouldBe(2);
+        recovered[0].ShouldStartWith("result.json is damaged");
+        recovered[1].ShouldStartWith("checkpoint.bin is damaged: it ends early");
     }
 
     [Fact]

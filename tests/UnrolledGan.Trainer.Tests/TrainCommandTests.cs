@@ -1,4 +1,5 @@
 using System.Text.Json;
+using UnrolledGan.Trainer.Runs;
 
 namespace UnrolledGan.Trainer.Tests;
 
@@ -87,16 +88,40 @@ public sealed class TrainCommandTests : IDisposable
     [Theory]
     [InlineData(9)]  // SIGKILL: a crash; the job restarts from its last checkpoint.
     [InlineData(15)] // SIGTERM: a clean stop; the job checkpoints where it is and exits 130.
-    public Task AResumedJobEndsWithTheMetricsOfAnUninterruptedOne(int signal) => ResumeEquivalenceAsync(signal, $"interrupted-{signal}");
+    public Task AResumedJobEndsWithTheMetricsOfAnUninterruptedOne(int signal) => ResumeEquivalenceAsync(signal, $"interrupted-{signal}", null);
 
     [Fact]
     public Task AResumedJobWithADiscriminatorEnsembleEndsWithTheMetricsOfAnUninterruptedOne() =>
         // App. B.1's copies of θ_D are part of the state: Size 4 with Period 3 has copies of different ages at the
         // checkpoint, and a stale or missing copy changes every later generator step.
-        ResumeEquivalenceAsync(9, "ensemble", "--set", "discriminatorEnsemble.size=4", "--set", "discriminatorEnsemble.period=3",
+        ResumeEquivalenceAsync(9, "ensemble", null, "--set", "discriminatorEnsemble.size=4", "--set", "discriminatorEnsemble.period=3",
             "--unroll", "0");
 
-    private async Task ResumeEquivalenceAsync(int signal, string name, params string[] settings)
+    [Fact]
+    public Task ADamagedNewestCheckpointIsSetAsideAndTheJobResumesExactlyFromThePreviousOne() =>
+        ResumeEquivalenceAsync(15, "damaged-newest", output =>
+        {
+            int previous = Checkpoint.ReadHeader(Path.Combine(output, "checkpoint.prev.bin")).Step;
+            CheckpointDamage.FlipTensorByte(Path.Combine(output, "checkpoint.bin"));
+            return (previous, ["checkpoint.bin"]);
+        });
+
+    [Fact]
+    public Task WithBothCheckpointsDamagedTheJobStartsOverFromStepZero() =>
+        ResumeEquivalenceAsync(15, "damaged-both", output =>
+        {
+            string newest = Path.Combine(output, "checkpoint.bin");
+            CheckpointDamage.Truncate(newest, new FileInfo(newest).Length / 2);
+            CheckpointDamage.FlipHeaderByte(Path.Combine(output, "checkpoint.prev.bin"));
+            return (0, ["checkpoint.bin", "checkpoint.prev.bin"]);
+        });
+
+    /// <summary>
+    /// Interrupts a job at a checkpoint, optionally damages its folder (returning the step it must resume from and
+    /// the files it must set aside), resumes it, and compares it with the same job run whole.
+    /// </summary>
+    private async Task ResumeEquivalenceAsync(int signal, string name, Func<string, (int ResumedFrom, string[] SetAside)>? damage,
+        params string[] settings)
     {
         string whole = Path.Combine(_root, $"{name}-whole");
         var (wholeExit, wholeStdout, wholeError) = await TrainerProcess.RunAsync(["train", "--out", whole, "--seed", "5", .. settings, .. Short]);
@@ -112,21 +137,41 @@ public sealed class TrainCommandTests : IDisposable
             exitCode.ShouldBe(signal == 9 ? 137 : 130);
         }
         File.Exists(Path.Combine(output, "result.json")).ShouldBeFalse();
+        var expected = damage?.Invoke(output);
 
-        var (resumedExit, stdout, _) = await TrainerProcess.RunAsync(["train", "--out", output, "--seed", "5", "--resume", .. settings, .. Short]);
+        var (resumedExit, stdout, stderr) = await TrainerProcess.RunAsync(["train", "--out", output, "--seed", "5", "--resume", .. settings, .. Short]);
 
-        resumedExit.ShouldBe(0);
-        var started = JsonSerializer.Deserialize<ProgressEvent>(stdout.Split('\n')[0], TrainerJson.Compact)!;
-        started.ResumedFromStep.ShouldNotBeNull().ShouldBeGreaterThanOrEqualTo(20);
+        resumedExit.ShouldBe(0, stderr);
+        var events = Events(stdout);
+        var started = events.First(e => e.Event == ProgressEvent.Kinds.Started);
+        if (expected is var (resumedFrom, setAside))
+        {
+            started.ResumedFromStep.ShouldBe(resumedFrom);
+            var recovered = events.Where(e => e.Event == ProgressEvent.Kinds.Recovered).Select(e => e.Error!).ToArray();
+            recovered.Length.ShouldBe(setAside.Length);
+            foreach (var (file, what) in setAside.Zip(recovered))
+            {
+                what.ShouldStartWith($"{file} is damaged: ");
+                stderr.ShouldContain($"warning: {what}");
+                Directory.GetFiles(output, $"{file}.corrupt-*").ShouldHaveSingleItem();
+            }
+        }
+        else
+        {
+            started.ResumedFromStep.ShouldNotBeNull().ShouldBeGreaterThanOrEqualTo(20);
+        }
         var resumed = ReadResult(output);
         JsonSerializer.Serialize(resumed.Snapshots).ShouldBe(JsonSerializer.Serialize(uninterrupted.Snapshots));
         JsonSerializer.Serialize(resumed.Metrics).ShouldBe(JsonSerializer.Serialize(uninterrupted.Metrics));
         // The early metrics of so short a job can be all zeros; the losses logged after the resume cannot.
-        Losses(stdout, after: started.ResumedFromStep.Value).ShouldBe(Losses(wholeStdout, after: started.ResumedFromStep.Value));
+        Losses(stdout, after: started.ResumedFromStep!.Value).ShouldBe(Losses(wholeStdout, after: started.ResumedFromStep.Value));
     }
 
-    private static (int, double?, double?)[] Losses(string stdout, int after) => stdout.Trim().Split('\n')
+    private static ProgressEvent[] Events(string stdout) => stdout.Trim().Split('\n')
         .Select(line => JsonSerializer.Deserialize<ProgressEvent>(line, TrainerJson.Compact)!)
+        .ToArray();
+
+    private static (int, double?, double?)[] Losses(string stdout, int after) => Events(stdout)
         .Where(e => e.Event == ProgressEvent.Kinds.Progress && e.Step > after)
         .Select(e => (e.Step, e.GeneratorLoss, e.DiscriminatorLoss))
         .ToArray();
@@ -146,6 +191,27 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ADamagedResultIsSetAsideAndTheJobRerunsFromItsLastCheckpoint()
+    {
+        var finished = await TrainAsync("damaged-result", "--seed", "2");
+        string output = Path.Combine(_root, "damaged-result");
+        string result = Path.Combine(output, "result.json");
+        File.WriteAllText(result, File.ReadAllText(result)[..100]);
+
+        var (exitCode, stdout, stderr) = await TrainerProcess.RunAsync(["train", "--out", output, "--seed", "2", "--resume", .. Short]);
+
+        exitCode.ShouldBe(0, stderr);
+        var events = Events(stdout);
+        events[0].Event.ShouldBe(ProgressEvent.Kinds.Recovered);
+        events[0].Error.ShouldNotBeNull().ShouldStartWith("result.json is damaged");
+        Directory.GetFiles(output, "result.json.corrupt-*").ShouldHaveSingleItem();
+        events.First(e => e.Event == ProgressEvent.Kinds.Started).ResumedFromStep.ShouldBe(60);
+        var rerun = ReadResult(output);
+        JsonSerializer.Serialize(rerun.Metrics).ShouldBe(JsonSerializer.Serialize(finished.Metrics));
+        JsonSerializer.Serialize(rerun.Snapshots).ShouldBe(JsonSerializer.Serialize(finished.Snapshots));
+    }
+
+    [Fact]
     public async Task ProgressLinesAreJsonAndTheResultHoldsConfigTimingsAndEnvironment()
     {
         string output = Path.Combine(_root, "complete");
@@ -153,7 +219,7 @@ public sealed class TrainCommandTests : IDisposable
         var (exitCode, stdout, _) = await TrainerProcess.RunAsync(["train", "--out", output, "--unroll", "2", "--job-id", "job-42", .. Short]);
 
         exitCode.ShouldBe(0);
-        var events = stdout.Trim().Split('\n').Select(l => JsonSerializer.Deserialize<ProgressEvent>(l, TrainerJson.Compact)!).ToList();
+        var events = Events(stdout);
         events[0].Event.ShouldBe(ProgressEvent.Kinds.Started);
         events[^1].Event.ShouldBe(ProgressEvent.Kinds.Completed);
         events.Where(e => e.Event == ProgressEvent.Kinds.Progress).Select(e => e.Step).ShouldBe([10, 20, 30, 40, 50, 60]);

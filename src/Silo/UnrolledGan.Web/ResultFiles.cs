@@ -1,4 +1,5 @@
 using UnrolledGan.Grains;
+using UnrolledGan.Trainer;
 
 namespace UnrolledGan.Web;
 
@@ -31,7 +32,7 @@ public static class ResultFiles
             return null;
         }
         string root = Path.GetFullPath(resultsFolder);
-        string path = Path.GetFullPath(job is null ? Path.Combine(root, sweep, file) : Path.Combine(root, sweep, "jobs", job, file));
+        string path = Path.GetFullPath(job is null ? Path.Combine(root, sweep, file) : Path.Combine(TrainerProtocol.JobFolder(Path.Combine(root, sweep), job), file));
         return path.StartsWith(Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal)
             ? (path, contentType)
             : null;

@@ -27,5 +27,8 @@ public sealed record ProgressEvent
         public const string Completed = "completed";
         public const string Failed = "failed";
         public const string Interrupted = "interrupted";
+
+        /// <summary>A damaged file (checkpoint, result) was set aside and the job went on without it; Error says which.</summary>
+        public const string Recovered = "recovered";
     }
 }

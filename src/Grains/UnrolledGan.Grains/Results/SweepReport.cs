@@ -9,14 +9,14 @@ public static class SweepReport
     /// <summary>The table over what has finished; it reads job files (Table 3's ranks) and writes nothing.</summary>
     public static SweepResults Table(SweepSpec spec, IReadOnlyList<JobRecord> jobs, string folder)
     {
-        RunLayout LayoutOf(JobRecord job) => new(Path.Combine(folder, "jobs", job.Spec.JobId));
+        RunLayout LayoutOf(JobRecord job) => new(TrainerProtocol.JobFolder(folder, job.Spec.JobId));
         var table = SweepAggregator.Aggregate(spec, CrossModelMetrics.WithPercentBestRank(jobs, LayoutOf));
         return new SweepResults(table, ResultTableFormats.Markdown(table), folder, []);
     }
 
     public static SweepResults Write(SweepSpec spec, IReadOnlyList<JobRecord> jobs, string folder)
     {
-        RunLayout LayoutOf(JobRecord job) => new(Path.Combine(folder, "jobs", job.Spec.JobId));
+        RunLayout LayoutOf(JobRecord job) => new(TrainerProtocol.JobFolder(folder, job.Spec.JobId));
         var (table, markdown, _, _) = Table(spec, jobs, folder);
         Directory.CreateDirectory(folder);
         var files = new (string Name, string Text)[]

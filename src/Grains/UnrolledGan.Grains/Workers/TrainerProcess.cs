@@ -39,7 +39,7 @@ public sealed partial class TrainerProcess : IDisposable
     public static TrainerProcess Start(string trainer, JobLease lease, WorkerSlot slot, string folder)
     {
         Directory.CreateDirectory(folder);
-        string config = Path.Combine(folder, "job.json");
+        string config = new RunLayout(folder).Job;
         AtomicFile.WriteAllText(config, lease.Spec.ConfigJson);
         var start = TrainerExecutable.StartInfo(trainer,
         [

@@ -86,6 +86,10 @@ public sealed class TrainerRunner(
                     continue;
                 }
                 run.Observe(progress);
+                if (progress.Event == ProgressEvent.Kinds.Recovered)
+                {
+                    Recovered(run, progress.Error ?? "a damaged file was set aside");
+                }
                 if (progress.StepsPerSecond is { } rate)
                 {
                     metrics.StepsPerSecond(lease.Spec.JobId, rate);
@@ -196,26 +200,48 @@ public sealed class TrainerRunner(
         }
     }
 
-    private static JobOutcome Outcome(Run run, int exitCode)
+    private JobOutcome Outcome(Run run, int exitCode)
     {
         var last = run.Last;
-        var exit = (run.Cancelled, exitCode) switch
+        var exit = ExitOf(run.Cancelled, exitCode, last);
+        TrainingResult? result = null;
+        if (exit == JobExit.Succeeded)
         {
-            (true, _) => JobExit.Cancelled,
-            (_, 0) when last?.Event == ProgressEvent.Kinds.Completed => JobExit.Succeeded,
-            (_, 2) => JobExit.BadInput,
-            (_, 75) => JobExit.Busy,
-            (_, 130) => JobExit.Interrupted,
-            _ => JobExit.Failed,
-        };
+            result = new RunLayout(run.Process.Folder).ReadResult(out string? damage);
+            if (result is null)
+            {
+                // The trainer wrote it whole; what reads wrong now was damaged since. Its rerun rewrites it from the
+                // last checkpoint, so no retry is spent on it.
+                Recovered(run, damage ?? $"{TrainerProtocol.Files.Result} is missing after the run completed");
+                exit = JobExit.Interrupted;
+            }
+        }
         string? reason = exit is JobExit.Succeeded or JobExit.Interrupted or JobExit.Busy
             ? null
             : run.Stalled
                 ? $"stalled: step {last?.Step ?? 0} did not advance for {run.StallTimeout}, so the run was killed"
                 : $"exit code {exitCode}: {(run.Process.StderrTail is { Length: > 0 } tail ? tail : last?.Error ?? "no message")}";
-        var result = exit == JobExit.Succeeded ? new RunLayout(run.Process.Folder).ReadResult() : null;
         return new JobOutcome(run.Lease.Spec.JobId, exit, reason, result?.Metrics ?? last?.Metrics, result?.Timings.TrainSeconds,
             run.Lease.Silo, exitCode, run.Lease.Attempt, run.Lease.Token, result is null ? null : Versions(result.Environment));
+    }
+
+    /// <summary>How the sweep acts on a run's end: as <see cref="TrainerProtocol.End"/> reads it, unless this silo cancelled the run.</summary>
+    internal static JobExit ExitOf(bool cancelled, int exitCode, ProgressEvent? last) => cancelled
+        ? JobExit.Cancelled
+        : TrainerProtocol.End(exitCode, last) switch
+        {
+            RunEnd.Completed => JobExit.Succeeded,
+            RunEnd.BadInput => JobExit.BadInput,
+            RunEnd.Busy => JobExit.Busy,
+            RunEnd.Interrupted => JobExit.Interrupted,
+            _ => JobExit.Failed,
+        };
+
+    /// <summary>A damaged file of the job was set aside and the job went on without it: logged, and kept in the run's record.</summary>
+    private void Recovered(Run run, string what)
+    {
+        run.Recovered.Add(what);
+        logger.LogWarning("Job {JobId} run {Attempt}: {Recovery}", run.Lease.Spec.JobId, run.Lease.Attempt, what);
     }
 
     private static Dictionary<string, string> Versions(RunEnvironment environment) => new()
@@ -236,7 +262,7 @@ public sealed class TrainerRunner(
     {
         var record = new RunRecord(run.Lease.Attempt, run.Lease.Silo, run.Process.Id, run.Lease.LeasedAt, run.Process.StartedAt,
             run.TrainingStartedAt, run.ResumedFromStep, run.Last?.Step, run.TrainingStartedAt is not null && outcome.Exit == JobExit.Succeeded,
-            outcome.Exit.ToString(), outcome.ExitCode, DateTimeOffset.UtcNow);
+            outcome.Exit.ToString(), outcome.ExitCode, DateTimeOffset.UtcNow, run.Recovered is [] ? null : run.Recovered);
         try
         {
             File.AppendAllText(new RunLayout(run.Process.Folder).Runs, JsonSerializer.Serialize(record, TrainerJson.Compact) + "\n");
@@ -339,6 +365,9 @@ public sealed class TrainerRunner(
         }
 
         public ProgressEvent? Last { get; private set; }
+
+        /// <summary>What was set aside as damaged during this run, and what the run did instead; written by the supervisor only.</summary>
+        public List<string> Recovered { get; } = [];
         public DateTimeOffset? TrainingStartedAt { get; private set; }
         public int? ResumedFromStep { get; private set; }
 
@@ -363,8 +392,8 @@ public sealed class TrainerRunner(
     }
 }
 
-/// <summary>A line of a job folder's run record (runs.jsonl).</summary>
+/// <summary>A line of a job folder's run record (runs.jsonl); Recovered lists the damaged files the run set aside.</summary>
 internal sealed record RunRecord(
     int Attempt, string Silo, int ProcessId, DateTimeOffset LeasedAt, DateTimeOffset ProcessStartedAt,
     DateTimeOffset? TrainingStartedAt, int? ResumedFromStep, int? LastStep, bool TrainedToEnd, string Exit, int ExitCode,
-    DateTimeOffset EndedAt);
+    DateTimeOffset EndedAt, IReadOnlyList<string>? Recovered);

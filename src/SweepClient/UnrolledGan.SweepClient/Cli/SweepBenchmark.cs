@@ -39,7 +39,7 @@ internal static class SweepBenchmark
     private static void Report(SweepStatus status, int slots)
     {
         var runs = status.Jobs
-            .Select(job => (Job: job, Result: new RunLayout(Path.Combine(status.ResultsFolder, "jobs", job.Spec.JobId)).ReadResult()!))
+            .Select(job => (Job: job, Result: new RunLayout(TrainerProtocol.JobFolder(status.ResultsFolder, job.Spec.JobId)).ReadResult()!))
             .ToArray();
         double wall = (status.EndedAt!.Value - status.CreatedAt).TotalSeconds;
         double compute = runs.Sum(r => r.Result.Timings.WallSeconds);

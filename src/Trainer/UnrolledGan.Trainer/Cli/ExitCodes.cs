@@ -2,16 +2,14 @@ using UnrolledGan.Trainer.Runs;
 
 namespace UnrolledGan.Trainer.Cli;
 
-/// <summary>Exit codes a supervisor can act on: retry a failure, never retry bad input, resume an interruption.</summary>
+/// <summary>The commands' exit codes: those of <see cref="TrainerProtocol.ExitCodes"/>, under the names the commands use.</summary>
 internal static class ExitCodes
 {
-    public const int Success = 0;
-    public const int Failed = 1;
-    public const int BadInput = 2;
-    public const int Interrupted = 130;
-
-    /// <summary>Another live trainer owns the output folder (EX_TEMPFAIL); try again later, it is not a failure.</summary>
-    public const int Busy = 75;
+    public const int Success = TrainerProtocol.ExitCodes.Success;
+    public const int Failed = TrainerProtocol.ExitCodes.Failed;
+    public const int BadInput = TrainerProtocol.ExitCodes.BadInput;
+    public const int Interrupted = TrainerProtocol.ExitCodes.Interrupted;
+    public const int Busy = TrainerProtocol.ExitCodes.Busy;
 
     /// <summary>Turns exceptions into one-line errors on stderr and the matching exit code.</summary>
     public static int Guard(Func<int> action)

@@ -37,7 +37,7 @@ internal static class TrainCommand
             var layout = new RunLayout(Path.GetFullPath(folder));
             bool Finished()
             {
-                if (!resuming || OutputFolder.CompletedResult(layout, trainingConfig) is not { } finished)
+                if (!resuming || OutputFolder.CompletedResult(layout, trainingConfig, progress) is not { } finished)
                 {
                     return false;
                 }

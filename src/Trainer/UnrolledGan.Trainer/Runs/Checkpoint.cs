@@ -1,4 +1,5 @@
 using TorchSharp;
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -25,13 +26,31 @@ internal sealed record CheckpointHeader
 
 internal sealed record TensorEntry(string Name, long[] Shape);
 
+/// <summary>A checkpoint read whole and found intact, not yet copied into a model.</summary>
+internal sealed record StoredCheckpoint(CheckpointHeader Header, IReadOnlyList<float[]> Values)
+{
+    /// <summary>Copies the stored tensors into the live ones, which <see cref="Checkpoint.Read"/> matched by name and shape.</summary>
+    public void CopyInto(IReadOnlyList<(string Name, Tensor Tensor)> live)
+    {
+        using var noGrad = no_grad();
+        foreach (var ((_, tensor), values) in live.Zip(Values))
+        {
+            using var saved = torch.tensor(values, tensor.shape);
+            tensor.copy_(saved);
+        }
+    }
+}
+
 /// <summary>
-/// A checkpoint file: the magic "UGCK", a format version, a JSON header (config, step, snapshots so far) and the raw
-/// float32 tensors in header order. Written atomically, so a job killed mid-write keeps its previous checkpoint.
+/// A checkpoint file: the magic "UGCK" and a format version, then sections, each its length, its bytes and their
+/// CRC-32: first a JSON header (config, step, snapshots so far, the tensors' names and shapes), then one section per
+/// float32 tensor in header order. There is no random generator state to keep: randomness depends only on
+/// (seed, step). Any damage (a cut-short file, a flipped byte in the header or in tensor data) is found before a
+/// single value is loaded. Written atomically, so a job killed mid-write keeps its earlier checkpoints.
 /// </summary>
 internal static class Checkpoint
 {
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
     private static readonly byte[] Magic = "UGCK"u8.ToArray();
 
     public static void Save(string path, CheckpointHeader header, IReadOnlyList<(string Name, Tensor Tensor)> tensors)
@@ -42,56 +61,121 @@ internal static class Checkpoint
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
             writer.Write(FormatVersion);
-            byte[] json = JsonSerializer.SerializeToUtf8Bytes(header, TrainerJson.Compact);
-            writer.Write(json.Length);
-            writer.Write(json);
+            WriteSection(writer, JsonSerializer.SerializeToUtf8Bytes(header, TrainerJson.Compact));
             foreach (var (_, tensor) in tensors)
             {
                 using var values = tensor.detach().to(ScalarType.Float32).cpu().contiguous();
-                writer.Write(MemoryMarshal.AsBytes(values.data<float>().ToArray().AsSpan()));
+                WriteSection(writer, MemoryMarshal.AsBytes(values.data<float>().ToArray().AsSpan()));
             }
         });
     }
 
-    public static CheckpointHeader ReadHeader(string path)
+    /// <summary>The header alone, checked against its checksum; the tensors are not read.</summary>
+    public static CheckpointHeader ReadHeader(string path) => Guarded(() =>
     {
         using var reader = Open(path);
-        return ReadHeader(reader, path);
-    }
+        return ReadHeader(reader);
+    });
 
-    /// <summary>Copies the stored tensors into the live ones, which must match by name and shape.</summary>
-    public static CheckpointHeader Load(string path, IReadOnlyList<(string Name, Tensor Tensor)> live)
+    /// <summary>
+    /// Reads and checks the whole file, its tensors against the live ones by name and shape, before anything is loaded:
+    /// a damaged checkpoint changes nothing. Damage throws <see cref="InvalidDataException"/> saying what is wrong.
+    /// </summary>
+    public static StoredCheckpoint Read(string path, IReadOnlyList<(string Name, Tensor Tensor)> live) => Guarded(() =>
     {
         using var reader = Open(path);
-        var header = ReadHeader(reader, path);
+        var header = ReadHeader(reader);
         var expected = live.Select(t => $"{t.Name}[{string.Join(',', t.Tensor.shape)}]");
         var stored = header.Tensors.Select(t => $"{t.Name}[{string.Join(',', t.Shape)}]");
         if (!expected.SequenceEqual(stored))
         {
-            throw new InvalidDataException($"checkpoint '{path}' holds different tensors than this model");
+            throw new InvalidDataException("it holds different tensors than this model");
         }
-        using var noGrad = no_grad();
-        foreach (var (_, tensor) in live)
+        var values = live.Select(t =>
         {
-            var values = new float[tensor.numel()];
-            reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
-            using var saved = torch.tensor(values, tensor.shape);
-            tensor.copy_(saved);
+            var floats = new float[t.Tensor.numel()];
+            ReadSection(reader, $"tensor {t.Name}", MemoryMarshal.AsBytes(floats.AsSpan()));
+            return floats;
+        }).ToArray();
+        long extra = reader.BaseStream.Length - reader.BaseStream.Position;
+        if (extra != 0)
+        {
+            throw new InvalidDataException($"{extra} bytes follow its last section");
         }
-        return header;
+        return new StoredCheckpoint(header, values);
+    });
+
+    private static T Guarded<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InvalidDataException("it ends early: the file was cut short");
+        }
     }
 
     private static BinaryReader Open(string path) =>
         new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read), Encoding.UTF8);
 
-    private static CheckpointHeader ReadHeader(BinaryReader reader, string path)
+    private static CheckpointHeader ReadHeader(BinaryReader reader)
     {
-        if (!reader.ReadBytes(Magic.Length).SequenceEqual(Magic) || reader.ReadInt32() != FormatVersion)
+        if (!reader.ReadBytes(Magic.Length).SequenceEqual(Magic))
         {
-            throw new InvalidDataException($"'{path}' is not a checkpoint of this trainer version");
+            throw new InvalidDataException("it does not start as a checkpoint does");
         }
-        byte[] json = reader.ReadBytes(reader.ReadInt32());
-        return JsonSerializer.Deserialize<CheckpointHeader>(json, TrainerJson.Compact)
-            ?? throw new InvalidDataException($"checkpoint '{path}' has an empty header");
+        int version = reader.ReadInt32();
+        if (version != FormatVersion)
+        {
+            throw new InvalidDataException(version < FormatVersion
+                ? $"it was written by an older trainer (format {version}, without checksums)"
+                : $"its format version {version} is unknown to this trainer");
+        }
+        long length = reader.ReadInt64();
+        // A damaged length must not become a huge allocation: the header is never longer than the file.
+        if (length < 0 || length > reader.BaseStream.Length - reader.BaseStream.Position)
+        {
+            throw new InvalidDataException($"its header claims {length} bytes, more than the file holds");
+        }
+        var json = new byte[length];
+        ReadPayload(reader, "header", json);
+        try
+        {
+            return JsonSerializer.Deserialize<CheckpointHeader>(json, TrainerJson.Compact)
+                ?? throw new JsonException("the header is null");
+        }
+        catch (JsonException e)
+        {
+            // Intact by its checksum yet unreadable: written by a trainer whose header differs.
+            throw new InvalidDataException($"its header does not read as this trainer's ({e.Message})");
+        }
+    }
+
+    private static void WriteSection(BinaryWriter writer, ReadOnlySpan<byte> payload)
+    {
+        writer.Write((long)payload.Length);
+        writer.Write(payload);
+        writer.Write(Crc32.HashToUInt32(payload));
+    }
+
+    private static void ReadSection(BinaryReader reader, string section, Span<byte> payload)
+    {
+        long length = reader.ReadInt64();
+        if (length != payload.Length)
+        {
+            throw new InvalidDataException($"its {section} holds {length} bytes instead of {payload.Length}");
+        }
+        ReadPayload(reader, section, payload);
+    }
+
+    private static void ReadPayload(BinaryReader reader, string section, Span<byte> payload)
+    {
+        reader.BaseStream.ReadExactly(payload);
+        if (reader.ReadUInt32() != Crc32.HashToUInt32(payload))
+        {
+            throw new InvalidDataException($"its {section} fails its checksum");
+        }
     }
 }

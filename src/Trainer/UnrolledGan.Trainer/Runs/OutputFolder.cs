@@ -29,7 +29,7 @@ internal static class OutputFolder
             throw new ConfigException("out", $"cannot write to '{folder}': {e.Message}");
         }
 
-        bool holdsRun = File.Exists(layout.Result) || File.Exists(layout.Checkpoint);
+        bool holdsRun = File.Exists(layout.Result) || File.Exists(layout.Checkpoint) || File.Exists(layout.PreviousCheckpoint);
         if (holdsRun && !resume)
         {
             throw new ConfigException("out", $"'{folder}' already holds a run; pass --resume to continue it, or choose another folder");
@@ -57,10 +57,17 @@ internal static class OutputFolder
         }
     }
 
-    /// <summary>The finished result in the folder, when a resumed job has nothing left to do.</summary>
-    public static TrainingResult? CompletedResult(RunLayout layout, TrainingConfig config)
+    /// <summary>
+    /// The finished result in the folder, when a resumed job has nothing left to do. A damaged result is set aside and
+    /// reported, and the job reruns from its checkpoint instead of failing on the same file at every retry.
+    /// </summary>
+    public static TrainingResult? CompletedResult(RunLayout layout, TrainingConfig config, ProgressWriter progress)
     {
-        var result = layout.ReadResult();
+        var result = layout.ReadResult(out string? damage);
+        if (damage is not null)
+        {
+            progress.Recovered(damage, config.Steps);
+        }
         return result?.Config == config ? result : null;
     }
 

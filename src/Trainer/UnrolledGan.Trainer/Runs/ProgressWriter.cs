@@ -31,4 +31,14 @@ internal sealed class ProgressWriter(TextWriter output)
             }
         }
     }
+
+    /// <summary>
+    /// A damaged file was set aside and the job goes on without it: a warning for whoever watches stderr, and a
+    /// "recovered" line for the supervisor to keep in the job's record.
+    /// </summary>
+    public void Recovered(string what, int totalSteps)
+    {
+        Console.Error.WriteLine($"warning: {what}");
+        Write(new ProgressEvent { Event = ProgressEvent.Kinds.Recovered, TotalSteps = totalSteps, Error = what });
+    }
 }

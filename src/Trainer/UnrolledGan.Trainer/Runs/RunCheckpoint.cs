@@ -9,17 +9,25 @@ internal sealed record RunProgress(int Step, double TrainSeconds, double EvalSec
     IReadOnlyList<SnapshotImage> Pictures);
 
 /// <summary>
-/// A training session and its run's progress, saved to and restored from one <see cref="Checkpoint"/> file: both
-/// networks, both optimizers' moments and step counts, and App. B.1's frozen discriminators, so a resumed job continues
-/// exactly where it stopped.
+/// A training session and its run's progress, saved to and restored from the job's <see cref="Checkpoint"/> files:
+/// both networks, both optimizers' moments and step counts, and App. B.1's frozen discriminators, so a resumed job
+/// continues exactly where it stopped. The last two checkpoints are kept: a damaged newest one falls back to the one
+/// before, and a damaged pair to step 0, rather than failing the job at every retry.
 /// </summary>
 internal static class RunCheckpoint
 {
     private const string GeneratorSteps = "generator";
     private const string DiscriminatorSteps = "discriminator";
 
-    public static void Save(string path, TrainingSession session, RunProgress progress) =>
-        Checkpoint.Save(path, new CheckpointHeader
+    public static void Save(RunLayout layout, TrainingSession session, RunProgress progress)
+    {
+        // The newest becomes the previous before the next is written, so whenever a crash comes, the newest whole
+        // checkpoint is one of the two files.
+        if (File.Exists(layout.Checkpoint))
+        {
+            File.Move(layout.Checkpoint, layout.PreviousCheckpoint, overwrite: true);
+        }
+        Checkpoint.Save(layout.Checkpoint, new CheckpointHeader
         {
             Config = session.Config,
             Step = progress.Step,
@@ -34,20 +42,41 @@ internal static class RunCheckpoint
             },
             EnsembleCopiesTaken = session.Gan.History.Taken,
         }, Tensors(session));
+    }
 
-    /// <summary>Loads the checkpoint into the session; it must have been made with the session's config.</summary>
-    public static RunProgress Restore(string path, TrainingSession session)
+    /// <summary>
+    /// Loads the newest intact checkpoint into the session, or nothing (step 0) when none is. Each damaged one is set
+    /// aside as <c>*.corrupt-&lt;time&gt;</c> and told to <paramref name="setAside"/>. An intact checkpoint must have
+    /// been made with the session's config.
+    /// </summary>
+    public static RunProgress? Restore(RunLayout layout, TrainingSession session, Action<string> setAside)
     {
-        var header = Checkpoint.ReadHeader(path);
-        if (header.Config != session.Config)
+        var tensors = Tensors(session);
+        foreach (string path in new[] { layout.Checkpoint, layout.PreviousCheckpoint }.Where(File.Exists))
         {
-            throw new ConfigException("resume", $"the checkpoint in '{Path.GetDirectoryName(path)}' was made with a different config");
+            StoredCheckpoint stored;
+            try
+            {
+                stored = Checkpoint.Read(path, tensors);
+            }
+            catch (InvalidDataException e)
+            {
+                string? aside = TrainerProtocol.SetAside(path);
+                setAside($"{Path.GetFileName(path)} is damaged: {e.Message}; set aside as {Path.GetFileName(aside)}");
+                continue;
+            }
+            var header = stored.Header;
+            if (header.Config != session.Config)
+            {
+                throw new ConfigException("resume", $"the checkpoint in '{layout.Folder}' was made with a different config");
+            }
+            stored.CopyInto(tensors);
+            session.Gan.GeneratorState.Step = header.OptimizerSteps[GeneratorSteps];
+            session.Gan.DiscriminatorState.Step = header.OptimizerSteps[DiscriminatorSteps];
+            session.Gan.History.Taken = header.EnsembleCopiesTaken;
+            return new RunProgress(header.Step, header.TrainSeconds, header.EvalSeconds, header.Snapshots, header.Pictures);
         }
-        Checkpoint.Load(path, Tensors(session));
-        session.Gan.GeneratorState.Step = header.OptimizerSteps[GeneratorSteps];
-        session.Gan.DiscriminatorState.Step = header.OptimizerSteps[DiscriminatorSteps];
-        session.Gan.History.Taken = header.EnsembleCopiesTaken;
-        return new RunProgress(header.Step, header.TrainSeconds, header.EvalSeconds, header.Snapshots, header.Pictures);
+        return null;
     }
 
     private static IReadOnlyList<(string Name, Tensor Tensor)> Tensors(TrainingSession session)

@@ -37,7 +37,7 @@ internal sealed class TrainingRun : IDisposable
 
     public TrainingResult Run(string? jobId, bool resume, CancellationToken cancellation)
     {
-        if (resume && File.Exists(_layout.Checkpoint))
+        if (resume)
         {
             Restore();
         }
@@ -130,16 +130,20 @@ internal sealed class TrainingRun : IDisposable
 
     private void SaveCheckpoint()
     {
-        RunCheckpoint.Save(_layout.Checkpoint, _session, new RunProgress(_step, _trainSeconds, _evalSeconds, _snapshots, _pictures));
+        RunCheckpoint.Save(_layout, _session, new RunProgress(_step, _trainSeconds, _evalSeconds, _snapshots, _pictures));
         _progress.Write(new ProgressEvent
         {
             Event = ProgressEvent.Kinds.Checkpoint, Step = _step, TotalSteps = _config.Steps, Path = _layout.Checkpoint,
         });
     }
 
+    /// <summary>Continues from the newest intact checkpoint; damaged ones cost the steps since the one before, not the job.</summary>
     private void Restore()
     {
-        var restored = RunCheckpoint.Restore(_layout.Checkpoint, _session);
+        if (RunCheckpoint.Restore(_layout, _session, what => _progress.Recovered(what, _config.Steps)) is not { } restored)
+        {
+            return;
+        }
         _step = _resumedFromStep = restored.Step;
         _trainSeconds = restored.TrainSeconds;
         _evalSeconds = restored.EvalSeconds;
