@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
+using UnrolledGan.Trainer;
 
 namespace UnrolledGan.Grains.Storage;
 
@@ -34,8 +35,7 @@ public sealed class FileGrainStorage(string folder, DamagedStates damaged, ILogg
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
         {
-            string aside = $"{path}.corrupt-{DateTime.UtcNow:yyyyMMddTHHmmssZ}";
-            File.Move(path, aside, overwrite: true);
+            string? aside = TrainerProtocol.SetAside(path);
             string what = $"its stored state was unreadable ({e.Message}) and was moved to {aside}";
             logger.LogError("Grain {Grain}: {What}", grainId, what);
             damaged.Record(grainId, what);
