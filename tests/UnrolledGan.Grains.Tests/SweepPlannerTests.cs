@@ -90,6 +90,12 @@ public sealed class SweepPlannerTests
         { "steps: must be positive (got 0)", Spec() with { Steps = 0 } },
         { "name: \"trailing\\n\" must be", Spec("trailing\n") },
         { "name: \"..\" must be", Spec("..") },
+        { "overrides.generatorLearningRate: must be a finite number, got 'NaN'", Spec() with { Overrides = new Dictionary<string, string> { ["generatorLearningRate"] = "NaN" } } },
+        { "overrides.beta1: must be a finite number, got '-Infinity'", Spec() with { Overrides = new Dictionary<string, string> { ["beta1"] = "-Infinity" } } },
+        { "overrides.batchSize: must be at most 65,536", Spec() with { Overrides = new Dictionary<string, string> { ["batchSize"] = "2000000000" } } },
+        { "axes.discriminatorSize: sizes must be positive numbers", Spec() with { Sizes = [1.0, double.NaN] } },
+        // K's bound holds at every point: only the last K of this grid is over it.
+        { "axes.unroll: must be at most 100 (got 1,000,000", Spec() with { Unroll = [0, 1_000_000], Sizes = [1.0], Seeds = [0] } },
         // Only the last size of this grid cannot be built: every point is checked, not just the first.
         {
             "axes.discriminatorSize: leaves a layer without units (got 0.01)",
