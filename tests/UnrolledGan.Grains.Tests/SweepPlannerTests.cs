@@ -114,6 +114,22 @@ public sealed class SweepPlannerTests
     }
 
     [Fact]
+    public void AGridPointOverTheJobMemoryLimitIsRefusedBeforeAnythingRuns()
+    {
+        // Within every field's bound, but K = 100 at batch 65,536 would need tens of GiB; only the last K is too big.
+        var spec = Spec() with
+        {
+            Unroll = [0, 100], Sizes = [1.0], Seeds = [0], Overrides = new Dictionary<string, string> { ["batchSize"] = "65536" },
+        };
+
+        var error = Should.Throw<SweepSpecException>(() => SweepPlanner.Expand(spec, maxJobs: 20, jobMemoryLimit: 8L << 30));
+
+        error.Message.ShouldStartWith("overrides.batchSize: at K = 100 and size 1 the job needs about ");
+        error.Message.ShouldEndWith("GiB, over Workers:JobMemoryLimit 8 GiB");
+        SweepPlanner.Expand(spec with { Unroll = [0] }, maxJobs: 20, jobMemoryLimit: 8L << 30).Count.ShouldBe(1);
+    }
+
+    [Fact]
     public void TheFingerprintIgnoresOverrideOrderButNotValues()
     {
         var a = Spec() with { Overrides = new Dictionary<string, string> { ["beta1"] = "0.4", ["beta2"] = "0.99" } };
