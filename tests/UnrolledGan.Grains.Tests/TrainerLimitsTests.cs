@@ -69,24 +69,6 @@ public sealed class TrainerLimitsTests
         }
 
         // The kill is sent before the silo finishes stopping; the kernel may take a moment to end the process.
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
-        while (IsRunning(trainer) && DateTimeOffset.UtcNow < deadline)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken);
-        }
-        IsRunning(trainer).ShouldBeFalse();
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
+        await SweepGrainTests.WaitUntilAsync(() => !SweepGrainTests.IsRunning(trainer));
     }
 }
