@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
+using UnrolledGan.Grains.Workers;
 
 namespace UnrolledGan.Grains.Tests;
 
@@ -12,6 +14,26 @@ public sealed class TrainerLimitsTests
     {
         Overrides = new Dictionary<string, string> { ["batchSize"] = "65536" },
     };
+
+    [Theory]
+    [InlineData("JobMemoryLimit", "lots")]
+    [InlineData("JobMemoryLimit", "100MiB")]
+    [InlineData("TrainerMemoryLimit", "-2G")]
+    public void AMemoryLimitThatIsNoSizeOrTooSmallIsRefusedNamingTheSetting(string setting, string value)
+    {
+        var options = setting == nameof(WorkerOptions.JobMemoryLimit)
+            ? new WorkerOptions { JobMemoryLimit = value }
+            : new WorkerOptions { TrainerMemoryLimit = value };
+
+        var problem = options.Validate(new ValidationContext(options)).ShouldHaveSingleItem();
+
+        problem.MemberNames.ShouldBe([setting]);
+        problem.ErrorMessage.ShouldBe($"{setting} must be a size of at least 512MiB such as 8GiB (got '{value}')");
+    }
+
+    [Fact]
+    public void TheTrainerLimitDefaultsToTheJobLimit() =>
+        new WorkerOptions { JobMemoryLimit = "6GiB" }.TrainerMemoryLimitBytes.ShouldBe(6L << 30);
 
     [Fact]
     public async Task ASweepWhoseJobsNeedMoreThanTheJobMemoryLimitIsRefusedAtSubmission()

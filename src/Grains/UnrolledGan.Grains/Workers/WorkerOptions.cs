@@ -93,12 +93,12 @@ public sealed class WorkerOptions : IValidatableObject
             yield return new ValidationResult(
                 $"RunSilenceTimeout ({RunSilenceTimeout}) must be longer than LeaseTimeout ({LeaseTimeout})", [nameof(RunSilenceTimeout)]);
         }
-        foreach (var (name, bytes) in new[] { (nameof(JobMemoryLimit), JobMemoryLimitBytes), (nameof(TrainerMemoryLimit), TrainerMemoryLimitBytes) })
+        var sizes = new[] { (nameof(JobMemoryLimit), JobMemoryLimit, JobMemoryLimitBytes), (nameof(TrainerMemoryLimit), TrainerMemoryLimit, TrainerMemoryLimitBytes) };
+        foreach (var (name, text, bytes) in sizes.Where(s => !string.IsNullOrWhiteSpace(s.Item2)))
         {
             if (bytes < MinimumTrainerMemory)
             {
-                yield return new ValidationResult(
-                    $"{name} must be a size of at least 512MiB such as 8GiB (got '{(name == nameof(JobMemoryLimit) ? JobMemoryLimit : TrainerMemoryLimit)}')", [name]);
+                yield return new ValidationResult($"{name} must be a size of at least 512MiB such as 8GiB (got '{text}')", [name]);
             }
         }
         foreach (var (name, value) in new[]
