@@ -208,7 +208,7 @@ public sealed class SweepGrainTests
     private static TrainingResult ReadResult(SweepCluster cluster, JobRecord job) => JsonSerializer.Deserialize<TrainingResult>(
         File.ReadAllText(Path.Combine(cluster.Results, job.Spec.SweepName, "jobs", job.Spec.JobId, "result.json")), TrainerJson.Options)!;
 
-    private static bool IsRunning(int pid)
+    internal static bool IsRunning(int pid)
     {
         try
         {
@@ -221,7 +221,7 @@ public sealed class SweepGrainTests
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    internal static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTimeOffset.UtcNow + Timeout;
         while (!condition())

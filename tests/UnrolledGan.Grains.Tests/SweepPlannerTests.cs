@@ -90,6 +90,12 @@ public sealed class SweepPlannerTests
         { "steps: must be positive (got 0)", Spec() with { Steps = 0 } },
         { "name: \"trailing\\n\" must be", Spec("trailing\n") },
         { "name: \"..\" must be", Spec("..") },
+        { "overrides.generatorLearningRate: must be a finite number, got 'NaN'", Spec() with { Overrides = new Dictionary<string, string> { ["generatorLearningRate"] = "NaN" } } },
+        { "overrides.beta1: must be a finite number, got '-Infinity'", Spec() with { Overrides = new Dictionary<string, string> { ["beta1"] = "-Infinity" } } },
+        { "overrides.batchSize: must be at most 65,536", Spec() with { Overrides = new Dictionary<string, string> { ["batchSize"] = "2000000000" } } },
+        { "axes.discriminatorSize: sizes must be positive numbers", Spec() with { Sizes = [1.0, double.NaN] } },
+        // K's bound holds at every point: only the last K of this grid is over it.
+        { "axes.unroll: must be at most 100 (got 1,000,000", Spec() with { Unroll = [0, 1_000_000], Sizes = [1.0], Seeds = [0] } },
         // Only the last size of this grid cannot be built: every point is checked, not just the first.
         {
             "axes.discriminatorSize: leaves a layer without units (got 0.01)",
@@ -105,6 +111,22 @@ public sealed class SweepPlannerTests
 
         error.Message.ShouldContain(message);
         error.Message.ShouldNotContain("\n");
+    }
+
+    [Fact]
+    public void AGridPointOverTheJobMemoryLimitIsRefusedBeforeAnythingRuns()
+    {
+        // Within every field's bound, but K = 100 at batch 65,536 would need tens of GiB; only the last K is too big.
+        var spec = Spec() with
+        {
+            Unroll = [0, 100], Sizes = [1.0], Seeds = [0], Overrides = new Dictionary<string, string> { ["batchSize"] = "65536" },
+        };
+
+        var error = Should.Throw<SweepSpecException>(() => SweepPlanner.Expand(spec, maxJobs: 20, jobMemoryLimit: 8L << 30));
+
+        error.Message.ShouldStartWith("overrides.batchSize: at K = 100 and size 1 the job needs about ");
+        error.Message.ShouldEndWith("GiB, over Workers:JobMemoryLimit 8 GiB");
+        SweepPlanner.Expand(spec with { Unroll = [0] }, maxJobs: 20, jobMemoryLimit: 8L << 30).Count.ShouldBe(1);
     }
 
     [Fact]

@@ -57,6 +57,9 @@ public sealed class SweepSpecReaderTests
     [InlineData("- just\n- a list", "spec: expected a mapping")]
     [InlineData("name: y\nexperiment: mixture-of-gaussians\naxes:\n  unroll: [0, 1\n seeds: 2\n", "spec: malformed YAML: the parser stopped")]
     [InlineData("experiment: mixture-of-gaussians\naxes: {seeds: 2147483647}", "axes.seeds: a count of at most 1,000,000 seeds")]
+    [InlineData("experiment: mixture-of-gaussians\naxes: {discriminatorSize: [1, NaN]}", "axes.discriminatorSize: must be a finite number, got 'NaN'")]
+    [InlineData("experiment: mixture-of-gaussians\naxes: {modelSize: 1e400}", "axes.modelSize: must be a finite number, got '1e400'")]
+    [InlineData("experiment: mixture-of-gaussians\naxes: {unroll: [0, 99999999999]}", "axes.unroll: expected an integer, got '99999999999'")]
     public void AMalformedSpecIsRefusedNamingTheField(string yaml, string message) =>
         Should.Throw<SweepSpecException>(() => SweepSpecReader.Parse(yaml, "x")).Message.ShouldStartWith(message);
 }

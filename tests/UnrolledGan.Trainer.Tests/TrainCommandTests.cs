@@ -18,6 +18,9 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("steps: must be positive (got 0)", "--steps", "0")]
     [InlineData("steps: must be positive (got -3)", "--steps", "-3")]
     [InlineData("batchSize: expected a number", "--set", "batchSize=large")]
+    [InlineData("generatorLearningRate: must be a finite number, got 'NaN'", "--set", "generatorLearningRate=NaN")]
+    [InlineData("generatorLearningRate: must be a finite number, got '1e400'", "--set", "generatorLearningRate=1e400")]
+    [InlineData("batchSize: must be at most 65,536", "--set", "batchSize=2000000000")]
     public async Task BadInputExitsWithOneLineNamingTheFieldAndWritesNothing(string message, params string[] arguments)
     {
         string output = Path.Combine(_root, "bad");

@@ -54,11 +54,49 @@ public sealed class TrainingConfigTests
     [InlineData("discriminatorEnsemble.period", "-2", "discriminatorEnsemble.period: must be positive (got -2)")]
     [InlineData("discriminatorEnsemble", "5", "discriminatorEnsemble: is a group of fields")]
     [InlineData("unrollTarget", "middle", "unrollTarget: has a value of the wrong type")]
+    [InlineData("generatorLearningRate", "NaN", "generatorLearningRate: must be a finite number, got 'NaN'")]
+    [InlineData("generatorLearningRate", "Infinity", "generatorLearningRate: must be a finite number, got 'Infinity'")]
+    [InlineData("discriminatorLearningRate", "-Infinity", "discriminatorLearningRate: must be a finite number")]
+    [InlineData("mixture.radius", "1e400", "mixture.radius: must be a finite number, got '1e400'")]
+    [InlineData("batchSize", "1e10", "batchSize: has a value of the wrong type (or out of range")]
+    [InlineData("batchSize", "2000000000", "batchSize: must be at most 65,536 (got 2,000,000,000")]
+    [InlineData("unroll", "1000000", "unroll: must be at most 100 (got 1,000,000")]
+    [InlineData("threads", "100000", "threads: must be at most 1,024")]
+    [InlineData("evalSamples", "2000000000", "evalSamples: must be at most 1,000,000")]
+    [InlineData("noiseDimension", "10000000", "noiseDimension: must be at most 65,536")]
+    [InlineData("mixture.hiddenUnits", "10000000", "mixture.hiddenUnits: must be at most 65,536")]
+    [InlineData("mixture.generatorLayers", "1000", "mixture.generatorLayers: must be at most 64")]
+    [InlineData("discriminatorSize", "1000", "discriminatorSize: must be a positive number of at most 16 (got 1000)")]
+    [InlineData("discriminatorEnsemble.size", "100000", "discriminatorEnsemble.size: must be at most 1,000")]
     public void BadInputNamesTheField(string field, string value, string message)
     {
         var error = Should.Throw<ConfigException>(() => TrainingConfigBuilder.Build(overrides: [new(field, value)]));
 
         error.Message.ShouldStartWith(message);
+    }
+
+    [Theory]
+    [InlineData("""{ "generatorLearningRate": 1e400 }""", "generatorLearningRate: must be a positive finite number (got Infinity)")]
+    [InlineData("""{ "experiment": "colored-mnist", "images": { "pixelNoise": 1e308, "colorStandardDeviation": -1 } }""",
+        "images.colorStandardDeviation: must be a finite number, 0 or more (got -1)")]
+    [InlineData("""{ "experiment": "stacked-mnist", "images": { "pictureSamples": 5000 } }""", "images.pictureSamples: must be at most 1,024")]
+    public void AConfigFileIsHeldToTheSameBounds(string json, string message)
+    {
+        var error = Should.Throw<ConfigException>(() => TrainingConfigBuilder.Build(JsonNode.Parse(json)!.AsObject()));
+
+        error.Message.ShouldContain(message);
+    }
+
+    [Fact]
+    public void EveryShippedPresetIsWithinTheBounds()
+    {
+        foreach (string experiment in Experiments.Names)
+        {
+            foreach (string preset in experiment == Experiments.MixtureOfGaussians ? Presets.Names : [Presets.Quick, Presets.Paper])
+            {
+                ConfigValidator.Validate(Presets.Create(experiment, preset)).ShouldBeEmpty($"{experiment} {preset}");
+            }
+        }
     }
 
     [Fact]

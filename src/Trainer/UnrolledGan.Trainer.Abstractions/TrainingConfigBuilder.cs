@@ -34,7 +34,9 @@ public static class TrainingConfigBuilder
         }
         catch (JsonException e)
         {
-            throw new ConfigException(FieldOf(e.Path), "has a value of the wrong type");
+            // A whole-number field given 1e10 or 2.5 fails here too, as does a config file's 1e400 (not a finite double).
+            throw new ConfigException(FieldOf(e.Path),
+                "has a value of the wrong type (or out of range: whole-number fields take at most 2,147,483,647)");
         }
         ConfigValidator.ThrowIfInvalid(config);
         return config;
@@ -108,9 +110,14 @@ public static class TrainingConfigBuilder
         switch (current?.GetValueKind())
         {
             case JsonValueKind.Number:
-                return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number)
+                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
+                {
+                    throw new ConfigException(field, $"expected a number, got '{text}'");
+                }
+                // "NaN", "Infinity" and "1e400" all parse; no field means any of them, and JSON cannot hold them.
+                return double.IsFinite(number)
                     ? JsonValue.Create(number)
-                    : throw new ConfigException(field, $"expected a number, got '{text}'");
+                    : throw new ConfigException(field, $"must be a finite number, got '{text}'");
             case JsonValueKind.True or JsonValueKind.False:
                 return bool.TryParse(text, out bool flag)
                     ? JsonValue.Create(flag)

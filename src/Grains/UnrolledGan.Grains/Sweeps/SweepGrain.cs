@@ -59,7 +59,7 @@ public sealed class SweepGrain(
             throw new SweepSpecException("name", $"'{spec.Name}' was submitted to the sweep named '{Name}'");
         }
         string fingerprint = SweepPlanner.Fingerprint(spec);
-        var jobs = SweepPlanner.Expand(spec, results.Value.MaxJobsPerSweep);
+        var jobs = SweepPlanner.Expand(spec, results.Value.MaxJobsPerSweep, workers.Value.JobMemoryLimitBytes);
         if (_book is not null)
         {
             if (_book.Resubmit(Name, state.State.Fingerprint == fingerprint, jobs))

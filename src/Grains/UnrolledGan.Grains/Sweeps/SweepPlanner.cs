@@ -12,7 +12,8 @@ namespace UnrolledGan.Grains.Sweeps;
 /// </summary>
 public static class SweepPlanner
 {
-    public static IReadOnlyList<JobSpec> Expand(SweepSpec spec, int maxJobs)
+    /// <param name="jobMemoryLimit">Workers:JobMemoryLimit; a point whose estimate (<see cref="JobMemory"/>) is over it is refused.</param>
+    public static IReadOnlyList<JobSpec> Expand(SweepSpec spec, int maxJobs, long jobMemoryLimit = long.MaxValue)
     {
         var problems = Check(spec, maxJobs);
         if (problems.Count > 0)
@@ -31,6 +32,11 @@ public static class SweepPlanner
                     try
                     {
                         var config = BuildConfig(spec, unroll, size, seed);
+                        if (JobMemory.Explain(config) is var (bytes, field) && bytes > jobMemoryLimit)
+                        {
+                            throw new ConfigException(field, $"at K = {unroll} and size {size} the job needs about {JobMemory.Format(bytes)}, " +
+                                $"over Workers:JobMemoryLimit {JobMemory.Format(jobMemoryLimit)}");
+                        }
                         string configJson = JsonSerializer.Serialize(config, TrainerJson.Compact);
                         jobs.Add(new JobSpec(JobId(spec.Name, unroll, size, seed, configJson), spec.Name, unroll, size, seed, configJson));
                     }

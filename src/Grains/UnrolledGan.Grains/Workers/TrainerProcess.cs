@@ -36,7 +36,8 @@ public sealed partial class TrainerProcess : IDisposable
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
-    public static TrainerProcess Start(string trainer, JobLease lease, WorkerSlot slot, string folder)
+    /// <param name="memoryLimit">Bytes of RLIMIT_DATA the trainer sets for itself (Workers:TrainerMemoryLimit).</param>
+    public static TrainerProcess Start(string trainer, JobLease lease, WorkerSlot slot, string folder, long memoryLimit)
     {
         Directory.CreateDirectory(folder);
         string config = new RunLayout(folder).Job;
@@ -48,6 +49,7 @@ public sealed partial class TrainerProcess : IDisposable
         ]);
         // A GPU slot sees only its own device; a CPU slot sees none.
         start.Environment["CUDA_VISIBLE_DEVICES"] = slot.Device ?? "";
+        start.Environment[TrainerMemoryLimit.EnvironmentVariable] = memoryLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var trainerProcess = new TrainerProcess(process, folder);
         process.ErrorDataReceived += (_, e) => trainerProcess.KeepStderr(e.Data);

@@ -43,7 +43,7 @@ public sealed class TrainerRunner(
         {
             return;
         }
-        var process = TrainerProcess.Start(TrainerPath, lease, slot, folder);
+        var process = TrainerProcess.Start(TrainerPath, lease, slot, folder, _options.TrainerMemoryLimitBytes);
         var run = new Run(lease, slot, process, _options.StallTimeout);
         _runs[lease.TrainerKey] = run;
         logger.LogInformation("Job {JobId} run {Attempt} started as process {ProcessId}", lease.Spec.JobId, lease.Attempt, process.Id);

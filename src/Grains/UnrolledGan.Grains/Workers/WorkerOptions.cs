@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using UnrolledGan.Trainer;
 
 namespace UnrolledGan.Grains.Workers;
 
@@ -59,6 +60,27 @@ public sealed class WorkerOptions : IValidatableObject
 
     public TimeSpan EndReportRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The most memory one job may need by its estimate (<see cref="JobMemory"/>), e.g. "8GiB": every grid point of a
+    /// submitted sweep is checked against it, and a sweep with a point over it is refused naming the field.
+    /// </summary>
+    [Required]
+    public string JobMemoryLimit { get; set; } = "8GiB";
+
+    /// <summary>
+    /// The data limit (RLIMIT_DATA) each trainer process runs under; empty means <see cref="JobMemoryLimit"/>, which is
+    /// above the estimate of every admitted job. A trainer that goes over it fails that run, not the machine.
+    /// </summary>
+    public string? TrainerMemoryLimit { get; set; }
+
+    /// <summary>The runtime and libtorch alone need about this much; a lower trainer limit would abort every run at start.</summary>
+    public const long MinimumTrainerMemory = 512L << 20;
+
+    public long JobMemoryLimitBytes => JobMemory.TryParseSize(JobMemoryLimit, out long bytes) ? bytes : 0;
+
+    public long TrainerMemoryLimitBytes =>
+        string.IsNullOrWhiteSpace(TrainerMemoryLimit) ? JobMemoryLimitBytes : JobMemory.TryParseSize(TrainerMemoryLimit, out long bytes) ? bytes : 0;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext context)
     {
         if (LeaseTimeout <= 2 * HeartbeatPeriod)
@@ -70,6 +92,14 @@ public sealed class WorkerOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 $"RunSilenceTimeout ({RunSilenceTimeout}) must be longer than LeaseTimeout ({LeaseTimeout})", [nameof(RunSilenceTimeout)]);
+        }
+        var sizes = new[] { (nameof(JobMemoryLimit), JobMemoryLimit, JobMemoryLimitBytes), (nameof(TrainerMemoryLimit), TrainerMemoryLimit, TrainerMemoryLimitBytes) };
+        foreach (var (name, text, bytes) in sizes.Where(s => !string.IsNullOrWhiteSpace(s.Item2)))
+        {
+            if (bytes < MinimumTrainerMemory)
+            {
+                yield return new ValidationResult($"{name} must be a size of at least 512MiB such as 8GiB (got '{text}')", [name]);
+            }
         }
         foreach (var (name, value) in new[]
         {
@@ -104,7 +134,7 @@ public sealed class ResultsOptions
         : throw new ArgumentException($"'{sweep}' is not a sweep name ({SweepNames.Rule})", nameof(sweep));
 
     public string JobFolder(string sweep, string jobId) => SweepNames.IsJobId(jobId)
-        ? Under(Path.Combine(SweepFolder(sweep), "jobs", jobId))
+        ? Under(TrainerProtocol.JobFolder(SweepFolder(sweep), jobId))
         : throw new ArgumentException($"'{jobId}' is not a job id", nameof(jobId));
 
     /// <summary>The full path, which must lie inside the results folder.</summary>

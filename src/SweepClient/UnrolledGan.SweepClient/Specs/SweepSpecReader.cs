@@ -110,9 +110,10 @@ internal static class SweepSpecReader
             ? value
             : throw new SweepSpecException(field, $"expected an integer, got '{text}'");
 
+    /// <summary>A finite number: "NaN", ".inf" and "1e400" (which overflows to infinity) name the field instead.</summary>
     public static double ParseDouble(string text, string field) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
-            ? value
+            ? double.IsFinite(value) ? value : throw new SweepSpecException(field, $"must be a finite number, got '{text}'")
             : throw new SweepSpecException(field, $"expected a number, got '{text}'");
 
     private static Dictionary<string, YamlNode> Fields(YamlMappingNode mapping, string prefix, string[] known)

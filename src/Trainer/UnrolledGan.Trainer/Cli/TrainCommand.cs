@@ -26,6 +26,8 @@ internal static class TrainCommand
         command.SetAction(parse => ExitCodes.Guard(() =>
         {
             var trainingConfig = config.Build(parse);
+            // Before the experiment loads anything: a run over its silo's limit fails alone instead of taking the node.
+            TrainerMemoryLimit.Apply();
             if (TrainerAllocator.Advice() is { } advice)
             {
                 Console.Error.WriteLine(advice);
@@ -87,7 +89,15 @@ internal static class TrainCommand
             }
             catch (Exception e) when (e is not ConfigException)
             {
-                progress.Write(new ProgressEvent { Event = ProgressEvent.Kinds.Failed, TotalSteps = trainingConfig.Steps, Error = e.Message });
+                var exceeded = TrainerMemoryLimit.Exceeded(e);
+                progress.Write(new ProgressEvent
+                {
+                    Event = ProgressEvent.Kinds.Failed, TotalSteps = trainingConfig.Steps, Error = (exceeded ?? e).Message,
+                });
+                if (exceeded is not null)
+                {
+                    throw exceeded;
+                }
                 throw;
             }
         }));
