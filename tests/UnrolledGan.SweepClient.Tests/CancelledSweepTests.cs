@@ -1,12 +1,13 @@
+using System.Diagnostics;
 using System.Text.Json;
 
 namespace UnrolledGan.SweepClient.Tests;
 
-/// <summary>A sweep cancelled in a real silo, read back through every verb a user or a script would try.</summary>
+/// <summary>A sweep in a real silo: watched and left running, then cancelled and read back through every verb a user or a script would try.</summary>
 public sealed class CancelledSweepTests
 {
     [Fact]
-    public async Task ACancelledSweepReadsTheSameInStatusListResultsAndWatch()
+    public async Task AWatchStoppedByCtrlCLeavesTheSweepRunningAndACancelledSweepReadsTheSameEverywhere()
     {
         string work = Directory.CreateTempSubdirectory("unrolledgan-cancel-").FullName;
         string gateway = $"127.0.0.1:{Programs.FreePorts(1)}";
@@ -34,6 +35,23 @@ public sealed class CancelledSweepTests
             using (var submitted = JsonDocument.Parse(submit.Output))
             {
                 submitted.RootElement.GetProperty("total").GetInt32().ShouldBe(4);
+            }
+            // watch --json, stopped as Ctrl-C stops it: its lines were JSON, and it says the sweep goes on without it.
+            using (var watching = Process.Start(Programs.StartInfo(Programs.Client, ["watch", "cut", "--json"], client, work))!)
+            {
+                string first = (await watching.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken)
+                    .AsTask().WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken))!;
+                using (var progress = JsonDocument.Parse(first))
+                {
+                    progress.RootElement.GetProperty("event").GetString().ShouldBe("progress");
+                    progress.RootElement.GetProperty("counts").GetProperty("total").GetInt32().ShouldBe(4);
+                }
+                // SIGTERM takes Ctrl-C's path (the command's cancellation) and is not ignored in a background process.
+                Process.Start("kill", ["-TERM", watching.Id.ToString()])!.WaitForExit();
+                var error = watching.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+                await watching.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+                watching.ExitCode.ShouldBe(130);
+                (await error).ShouldContain("the sweep goes on in the cluster (watch cut --gateway ");
             }
             var cancel = await Client("cancel", "cut");
             cancel.ExitCode.ShouldBe(0, cancel.Error);
