@@ -45,6 +45,10 @@ public sealed class SweepOutputTests
         json.RootElement.GetProperty("phase").GetString().ShouldBe("Cancelled");
         json.RootElement.GetProperty("counts").GetProperty("cancelled").GetInt32().ShouldBe(1);
         json.RootElement.GetProperty("jobs")[1].GetProperty("status").GetString().ShouldBe("Cancelled");
+        // Scripts (and the cluster tests) that read it back as the grain's record still can.
+        var read = JsonSerializer.Deserialize<SweepStatus>(SweepJson.Status(status),
+            new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } })!;
+        read.Jobs.Select(j => (j.Spec.JobId, j.Status)).ShouldBe(status.Jobs.Select(j => (j.Spec.JobId, j.Status)));
     }
 
     [Fact]
