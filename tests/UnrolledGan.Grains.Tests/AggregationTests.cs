@@ -46,6 +46,36 @@ public sealed class AggregationTests
     }
 
     [Fact]
+    public void ACancelledSweepsTableCountsItsCancelledJobsInsteadOfSayingNoJobFailed()
+    {
+        var spec = SweepPlannerTests.Spec() with { Unroll = [0, 5], Sizes = [1.0], Seeds = [0, 1, 2], Metrics = ["modesCovered", "reverseKl"] };
+        JobRecord Job(int unroll, int seed, JobStatus status) => new()
+        {
+            Spec = new JobSpec($"k{unroll}-s{seed}", spec.Name, unroll, 1.0, seed, "{}"),
+            Status = status,
+            Metrics = status == JobStatus.Succeeded ? new Dictionary<string, double?> { ["modesCovered"] = 4, ["reverseKl"] = 1 } : null,
+        };
+        JobRecord[] jobs =
+        [
+            Job(0, 0, JobStatus.Succeeded), Job(0, 1, JobStatus.Succeeded), Job(0, 2, JobStatus.Cancelled),
+            Job(5, 0, JobStatus.Failed), Job(5, 1, JobStatus.Cancelled), Job(5, 2, JobStatus.Cancelled),
+        ];
+
+        var table = SweepAggregator.Aggregate(spec, jobs);
+
+        var modes = table.Rows.Single(r => r.Metric == "modesCovered");
+        modes.Cells.Select(c => (c.N, c.Failed, c.Cancelled)).ShouldBe([(2, 0, 1), (0, 1, 2)]);
+        string markdown = ResultTableFormats.Markdown(table);
+        markdown.ShouldContain("| — (n = 0 of 3, 1 failed, 2 cancelled) |");
+        // Six jobs, two metric rows each: the footer counts jobs, not cells.
+        markdown.TrimEnd().Split('\n')[^1].ShouldBe("1 job failed and 3 cancelled; cells say how many of theirs.");
+        ResultTableFormats.Csv(table).ShouldContain("discriminatorSize,1,modesCovered,5,3,0,,,1,2,");
+        var onlyCancelled = SweepAggregator.Aggregate(spec, jobs.Select(j => j.Status == JobStatus.Failed ? j with { Status = JobStatus.Cancelled } : j).ToArray());
+        ResultTableFormats.Markdown(onlyCancelled).TrimEnd().Split('\n')[^1]
+            .ShouldBe("No job failed; 4 jobs cancelled; cells say how many of theirs.");
+    }
+
+    [Fact]
     public void MarkdownLaysOutRowsBySizeAndMetricWithKColumns()
     {
         var spec = SweepPlannerTests.Spec() with { Unroll = [0, 5], Sizes = [1.0], Seeds = [0, 1], Metrics = ["modesCovered"] };
@@ -63,7 +93,7 @@ public sealed class AggregationTests
         markdown.ShouldContain("| 1 | Modes covered ↑ | 2.00 ± 1.00 | **7.00 ± 1.00** |");
         // Pooled 1, 3, 6, 8: of the 6 splits into two pairs, {6, 8} | {1, 3} and its mirror differ by 5 or more.
         markdown.ShouldContain("| | p vs K = 0 |  | 0.333 |");
-        ResultTableFormats.Csv(table).ShouldContain("discriminatorSize,1,modesCovered,5,2,2,7,1,0,permutation,5,,,0.3333333333333333,true");
+        ResultTableFormats.Csv(table).ShouldContain("discriminatorSize,1,modesCovered,5,2,2,7,1,0,0,permutation,5,,,0.3333333333333333,true");
         ResultTableFormats.Latex(table).ShouldContain("$\\mathbf{7.00 \\pm 1.00}$");
     }
 

@@ -66,7 +66,7 @@ public sealed partial class ResultTableRulesTests
         markdown.ShouldContain("| | p vs K = 0 |  | —† |");
         markdown.ShouldContain("† Welch's t-test is undefined there: both columns have zero variance");
         markdown.ShouldContain("by Welch's t-test (more than 5 seeds)");
-        ResultTableFormats.Csv(table).ShouldContain("modesCovered,10,6,6,8,0,0,welch,7,,,,true");
+        ResultTableFormats.Csv(table).ShouldContain("modesCovered,10,6,6,8,0,0,0,welch,7,,,,true");
     }
 
     [Fact]

@@ -58,7 +58,7 @@ internal static class Programs
         }
     }
 
-    private static ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment,
+    public static ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment,
         string workingDirectory)
     {
         var start = new ProcessStartInfo(program)

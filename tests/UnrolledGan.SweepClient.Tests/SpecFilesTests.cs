@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using UnrolledGan.Grains.Sweeps;
 using UnrolledGan.SweepClient.Specs;
 using UnrolledGan.Trainer;
@@ -27,6 +29,26 @@ public sealed class SpecFilesTests
         spec.Name.ShouldBe(Path.GetFileNameWithoutExtension(file));
         jobs.Count.ShouldBe(spec.Unroll.Count * spec.Sizes.Count * spec.Seeds.Count);
         File.ReadLines(path).First().ShouldStartWith("# ", customMessage: "a spec starts with a comment saying what it reproduces");
+    }
+
+    /// <summary>The comment's budget is the one the jobs run: steps (the spec's, else its preset's), seeds and job count.</summary>
+    [Theory]
+    [MemberData(nameof(SpecFiles))]
+    public void ASpecsCommentStatesTheStepsSeedsAndJobsItRuns(string file)
+    {
+        string path = Path.Combine(RepositoryRoot(), "specs", file);
+        string comment = string.Join(' ', File.ReadLines(path).TakeWhile(l => l.StartsWith('#')).Select(l => l.TrimStart('#').Trim()));
+        var spec = SweepSpecReader.Read(path);
+        var jobs = SweepPlanner.Expand(spec, maxJobs: 1000);
+        int steps = JsonSerializer.Deserialize<TrainingConfig>(jobs[0].ConfigJson, TrainerJson.Compact)!.Steps;
+
+        comment.ShouldMatch($@"\b{steps.ToString("N0", CultureInfo.InvariantCulture)} (alternating )?steps\b");
+        comment.ShouldMatch($@"\b{spec.Seeds.Count} seeds?\b");
+        // "The K = 10 jobs" names jobs by their K, not a count.
+        foreach (Match count in Regex.Matches(comment, @"(?<!K = )\b(\d+) jobs\b"))
+        {
+            int.Parse(count.Groups[1].Value).ShouldBe(jobs.Count, comment);
+        }
     }
 
     [Fact]

@@ -136,10 +136,18 @@ public sealed class TrainCommandTests : IDisposable
         {
             await trainer.WaitForAsync(e => e.Event == ProgressEvent.Kinds.Checkpoint && e.Step >= 20, TimeSpan.FromMinutes(2));
             trainer.Signal(signal);
+            if (signal == 15)
+            {
+                var interrupted = await trainer.WaitForAsync(e => e.Event == ProgressEvent.Kinds.Interrupted, TimeSpan.FromMinutes(1));
+                interrupted.Step.ShouldBe(Checkpoint.ReadHeader(Path.Combine(output, "checkpoint.bin")).Step, "the step it checkpointed as it stopped");
+                interrupted.Step.ShouldBeGreaterThanOrEqualTo(20);
+            }
             int exitCode = await trainer.WaitForExitAsync();
             exitCode.ShouldBe(signal == 9 ? 137 : 130);
         }
         File.Exists(Path.Combine(output, "result.json")).ShouldBeFalse();
+        double earlierWall = Checkpoint.ReadHeader(Path.Combine(output, "checkpoint.bin")).WallSeconds;
+        earlierWall.ShouldBeGreaterThan(0);
         var expected = damage?.Invoke(output);
 
         var (resumedExit, stdout, stderr) = await TrainerProcess.RunAsync(["train", "--out", output, "--seed", "5", "--resume", .. settings, .. Short]);
@@ -164,6 +172,12 @@ public sealed class TrainCommandTests : IDisposable
             started.ResumedFromStep.ShouldNotBeNull().ShouldBeGreaterThanOrEqualTo(20);
         }
         var resumed = ReadResult(output);
+        if (damage is null)
+        {
+            // The first process's time up to its checkpoint, plus the whole of the second's.
+            double last = (resumed.Timings.CompletedAt - resumed.Timings.StartedAt).TotalSeconds;
+            resumed.Timings.WallSeconds.ShouldBeGreaterThan(earlierWall + last - 0.05);
+        }
         JsonSerializer.Serialize(resumed.Snapshots).ShouldBe(JsonSerializer.Serialize(uninterrupted.Snapshots));
         JsonSerializer.Serialize(resumed.Metrics).ShouldBe(JsonSerializer.Serialize(uninterrupted.Metrics));
         // The early metrics of so short a job can be all zeros; the losses logged after the resume cannot.

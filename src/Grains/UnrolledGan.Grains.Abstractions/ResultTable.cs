@@ -30,9 +30,9 @@ public sealed record ResultRow(
     [property: Id(6)] IReadOnlyList<int> BestColumns);
 
 /// <summary>
-/// One metric over the seeds of one (size, K): n of them had a value, with mean and standard error; a failed job and
-/// a job that could not define the metric both leave n short of the sweep's seeds. <see cref="VersusNoUnroll"/> tests
-/// the column against K = 0 when the sweep has that column.
+/// One metric over the seeds of one (size, K): n of them had a value, with mean and standard error; a failed job, a
+/// cancelled one and a job that could not define the metric all leave n short of the sweep's seeds.
+/// <see cref="VersusNoUnroll"/> tests the column against K = 0 when the sweep has that column.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ResultCell(
@@ -41,7 +41,8 @@ public sealed record ResultCell(
     [property: Id(2)] double? Mean,
     [property: Id(3)] double? StandardError,
     [property: Id(4)] int Failed,
-    [property: Id(5)] SignificanceTest? VersusNoUnroll);
+    [property: Id(5)] SignificanceTest? VersusNoUnroll,
+    [property: Id(6)] int Cancelled = 0);
 
 public enum SignificanceTestKind
 {

@@ -13,8 +13,9 @@ var root = new RootCommand("UnrolledGan sweeps: reproduce the unrolled-GAN paper
     OpenCommand.Create(),
     SweepBenchmark.Create(),
 };
+ExitCodes.AddToHelp(root);
 var parse = root.Parse(args);
-if (parse.Errors.Count > 0)
+if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
 {
     Console.Error.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
     return ExitCodes.BadInput;

@@ -25,7 +25,10 @@ public sealed record RunTimings
     public DateTimeOffset StartedAt { get; init; }
     public DateTimeOffset CompletedAt { get; init; }
 
-    /// <summary>Wall time of the process that finished the job; a resumed job counts only its own part.</summary>
+    /// <summary>
+    /// Wall time of every process that ran the job, each up to the checkpoint the next resumed from (kept in the
+    /// checkpoint's header); <see cref="StartedAt"/> is the last process's start.
+    /// </summary>
     public double WallSeconds { get; init; }
 
     /// <summary>Time inside training steps only, over all attempts, so it does not depend on interruptions.</summary>

@@ -37,10 +37,22 @@ public static class ResultTableFormats
         {
             text.AppendLine("† Welch's t-test is undefined there: both columns have zero variance, so t has no distribution.");
         }
-        int failed = table.Rows.GroupBy(r => r.Size).Sum(rows => rows.First().Cells.Sum(c => c.Failed));
-        text.AppendLine(failed == 0 ? "No job failed." : $"{Plural(failed, "job")} failed; cells say how many of theirs.");
+        text.AppendLine(Footer(JobsOf(table, c => c.Failed), JobsOf(table, c => c.Cancelled)));
         return text.ToString();
     }
+
+    /// <summary>What ended without a value: a cancelled sweep's empty cells are not read as "no job failed".</summary>
+    private static string Footer(int failed, int cancelled) => (failed, cancelled) switch
+    {
+        (0, 0) => "No job failed.",
+        (_, 0) => $"{Plural(failed, "job")} failed; cells say how many of theirs.",
+        (0, _) => $"No job failed; {Plural(cancelled, "job")} cancelled; cells say how many of theirs.",
+        _ => $"{Plural(failed, "job")} failed and {cancelled} cancelled; cells say how many of theirs.",
+    };
+
+    /// <summary>Jobs counted once each: every metric row of a size holds the same jobs, so one row per size is summed.</summary>
+    private static int JobsOf(ResultTable table, Func<ResultCell, int> count) =>
+        table.Rows.GroupBy(r => r.Size).Sum(rows => rows.First().Cells.Sum(count));
 
     /// <summary>What the p rows are, naming only the tests the table holds, and none when it has no K = 0 to test against.</summary>
     private static string TestSentence(ResultTable table)
@@ -65,7 +77,7 @@ public static class ResultTableFormats
 
     public static string Csv(ResultTable table)
     {
-        var text = new StringBuilder("size_axis,size,metric,unroll,seeds,n,mean,standard_error,failed,test,difference,t,df,p,best\n");
+        var text = new StringBuilder("size_axis,size,metric,unroll,seeds,n,mean,standard_error,failed,cancelled,test,difference,t,df,p,best\n");
         foreach (var row in table.Rows)
         {
             for (int i = 0; i < row.Cells.Count; i++)
@@ -75,7 +87,7 @@ public static class ResultTableFormats
                 text.AppendLine(string.Join(',',
                     SweepPlanner.SizeFieldName(table.SizeAxis), Number(row.Size), row.Metric, cell.Unroll.ToString(Invariant),
                     table.Seeds.ToString(Invariant), cell.N.ToString(Invariant), Number(cell.Mean), Number(cell.StandardError),
-                    cell.Failed.ToString(Invariant), test?.Kind.ToString().ToLowerInvariant() ?? "", Number(test?.Difference),
+                    cell.Failed.ToString(Invariant), cell.Cancelled.ToString(Invariant), test?.Kind.ToString().ToLowerInvariant() ?? "", Number(test?.Difference),
                     Number(test?.T), Number(test?.DegreesOfFreedom), Number(test?.PValue),
                     row.BestColumns.Contains(i) ? "true" : "false"));
             }
@@ -112,7 +124,7 @@ public static class ResultTableFormats
         return notes.Count == 0 ? value : $"{value} ({string.Join(", ", notes)})";
     }
 
-    /// <summary>A seed without a value is shown, never averaged away: "n = 1 of 3", and how many of the cell's jobs failed.</summary>
+    /// <summary>A seed without a value is shown, never averaged away: "n = 1 of 3", and how many of the cell's jobs failed or were cancelled.</summary>
     private static List<string> Notes(ResultCell cell, int seeds)
     {
         var notes = new List<string>();
@@ -123,6 +135,10 @@ public static class ResultTableFormats
         if (cell.Failed > 0)
         {
             notes.Add($"{cell.Failed} failed");
+        }
+        if (cell.Cancelled > 0)
+        {
+            notes.Add($"{cell.Cancelled} cancelled");
         }
         return notes;
     }

@@ -4,9 +4,9 @@ using UnrolledGan.Trainer;
 namespace UnrolledGan.Grains.Results;
 
 /// <summary>
-/// Folds a sweep's job records into the paper's table: a cell is every axis but the seed. A seed whose job failed,
-/// or whose job could not define the metric (a null), has no value in that cell: n counts the seeds that do, and the
-/// table shows n against the sweep's seeds rather than averaging the missing ones away.
+/// Folds a sweep's job records into the paper's table: a cell is every axis but the seed. A seed whose job failed or
+/// was cancelled, or whose job could not define the metric (a null), has no value in that cell: n counts the seeds
+/// that do, and the table shows n against the sweep's seeds rather than averaging the missing ones away.
 /// </summary>
 public static class SweepAggregator
 {
@@ -25,13 +25,17 @@ public static class SweepAggregator
                     values[k].Count,
                     values[k].Count > 0 ? Statistics.Mean(values[k]) : null,
                     Statistics.StandardError(values[k]),
-                    jobs.Count(j => j.Spec.Size == size && j.Spec.Unroll == k && j.Status == JobStatus.Failed),
-                    k != 0 && baseline is not null ? Statistics.Compare(values[k], baseline) : null)).ToArray();
+                    Count(jobs, size, k, JobStatus.Failed),
+                    k != 0 && baseline is not null ? Statistics.Compare(values[k], baseline) : null,
+                    Count(jobs, size, k, JobStatus.Cancelled))).ToArray();
                 rows.Add(new ResultRow(size, metric.Name, metric.Title, GoalOf(metric.Better), metric.Target, cells, BestColumns(cells, metric)));
             }
         }
         return new ResultTable(spec.Experiment, spec.SizeAxis, unrolls, rows, spec.Seeds.Count);
     }
+
+    private static int Count(IReadOnlyList<JobRecord> jobs, double size, int unroll, JobStatus status) =>
+        jobs.Count(j => j.Spec.Size == size && j.Spec.Unroll == unroll && j.Status == status);
 
     private static List<double> Values(IReadOnlyList<JobRecord> jobs, double size, int unroll, string metric) =>
         jobs.Where(j => j.Spec.Size == size && j.Spec.Unroll == unroll && j.Status == JobStatus.Succeeded)

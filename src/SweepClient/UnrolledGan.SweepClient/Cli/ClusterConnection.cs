@@ -10,8 +10,6 @@ namespace UnrolledGan.SweepClient.Cli;
 /// <summary>A started client of a cluster: one reached through its gateways, or the embedded silo this command started.</summary>
 internal sealed class ClusterConnection(IHost host, string description, EmbeddedSilo? embedded) : IAsyncDisposable
 {
-    public const string DefaultGateway = "127.0.0.1:30000";
-
     public IClusterClient Client => host.Services.GetRequiredService<IClusterClient>();
 
     public string Description => description;
@@ -19,10 +17,14 @@ internal sealed class ClusterConnection(IHost host, string description, Embedded
     /// <summary>The embedded silo's web address, when this command started one.</summary>
     public string? WebUrl => embedded?.WebUrl;
 
-    /// <summary>Connects to a running cluster through its gateway(s).</summary>
-    public static async Task<ClusterConnection> ConnectAsync(string gateways, CancellationToken cancellation) =>
-        await ConnectAsync(gateways, $"cluster at {gateways}", null, cancellation, problem =>
-            $"cannot reach a cluster at {gateways} ({problem}); start a silo (bash scripts/silo.sh) or use `run` without --gateway");
+    /// <summary>Connects to a running cluster through its gateway(s); <paramref name="source"/> says where the address came from.</summary>
+    public static async Task<ClusterConnection> ConnectAsync(string gateways, string source, CancellationToken cancellation) =>
+        await ConnectAsync(gateways, $"cluster at {gateways}", null, cancellation, problem => NoCluster(gateways, source, problem));
+
+    /// <summary>One line: the address tried and why it was that one, then the two ways to get a cluster to answer.</summary>
+    public static string NoCluster(string gateways, string source, string problem) =>
+        $"cannot reach a cluster at {gateways}, {source} ({problem}); start a silo there (bash scripts/silo.sh), " +
+        $"pass --gateway or set ${GatewayOption.Variable} to another, or run the sweep on this machine with `run` (no --gateway)";
 
     /// <summary>The embedded default: starts a silo on this machine and connects to it.</summary>
     public static async Task<ClusterConnection> StartEmbeddedAsync(string results, int? slots, CancellationToken cancellation)
@@ -76,7 +78,7 @@ internal sealed class ClusterConnection(IHost host, string description, Embedded
         catch (Exception e) when (e is not OperationCanceledException)
         {
             host.Dispose();
-            throw new ClusterUnavailableException(explain(e.Message));
+            throw new ClusterUnavailableException(explain(e.Message.Split('\n', 2)[0].Trim()));
         }
         return new ClusterConnection(host, description, embedded);
     }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text.Json;
 using UnrolledGan.Grains;
 using UnrolledGan.SweepClient.Specs;
 using UnrolledGan.SweepClient.Views;
@@ -10,36 +9,30 @@ namespace UnrolledGan.SweepClient.Cli;
 /// <summary>The verbs: `run` (embedded by default) and the cluster verbs that go through a gateway.</summary>
 internal static class Commands
 {
-    private static readonly Option<string?> Gateway = new("--gateway")
-    {
-        Description = $"host:port of a running cluster's gateway (e.g. {ClusterConnection.DefaultGateway}); `run` without it hosts a silo in-process",
-    };
+    private static readonly Option<string> Gateway = GatewayOption.ForCluster();
 
-    private static readonly JsonSerializerOptions StatusJson = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
-    };
+    private static readonly Option<bool> Json = new("--json") { Description = "Print JSON for scripts instead of text" };
 
     private static readonly Argument<string> SweepName = new("name") { Description = "The sweep's name" };
 
     public static Command Run()
     {
         var spec = new SpecOptions();
+        var gatewayOption = GatewayOption.ForRun();
         var results = new Option<string>("--results") { Description = "Results folder of the embedded silo", DefaultValueFactory = _ => "results" };
         var slots = new Option<int?>("--slots") { Description = "CPU worker slots of the embedded silo (default: one per core)" };
         var command = new Command("run", "Run a sweep to the end and print its table (with no --gateway: on a silo this command starts on this machine)");
         spec.AddTo(command);
-        command.Add(Gateway);
+        command.Add(gatewayOption);
         command.Add(results);
         command.Add(slots);
         command.SetAction((parse, cancellation) => Guard(async () =>
         {
             var sweepSpec = spec.Build(parse);
-            string? gateway = parse.GetValue(Gateway);
+            string? gateway = parse.GetValue(gatewayOption);
             await using var cluster = gateway is null
                 ? await ClusterConnection.StartEmbeddedAsync(parse.GetValue(results)!, parse.GetValue(slots), cancellation)
-                : await ClusterConnection.ConnectAsync(gateway, cancellation);
+                : await ClusterConnection.ConnectAsync(gateway, "the address from --gateway", cancellation);
             var sweep = cluster.Client.GetGrain<ISweepGrain>(sweepSpec.Name);
             var status = await SubmitAsync(sweep, sweepSpec);
             Console.WriteLine($"sweep {status.Name}: {status.Total} jobs ({status.Done} already done) on the {cluster.Description}; results in {status.ResultsFolder}");
@@ -47,13 +40,13 @@ internal static class Commands
             Console.WriteLine($"page: {OpenCommand.PageUrl(cluster.WebUrl ?? OpenCommand.DefaultRoot(gateway), sweepSpec.Name)}");
             try
             {
-                return await FollowAsync(sweep, cancellation);
+                return await FollowAsync(sweep, json: false, cancellation);
             }
             catch (OperationCanceledException)
             {
                 Console.WriteLine(gateway is null
                     ? "stopping: running jobs checkpoint; run the same command again to resume the sweep"
-                    : $"stopped watching; the sweep goes on in the cluster (watch {sweepSpec.Name} --gateway {gateway})");
+                    : StoppedWatching(sweepSpec.Name, gateway));
                 return ExitCodes.Interrupted;
             }
         }));
@@ -66,13 +59,17 @@ internal static class Commands
         var command = new Command("submit", "Create a sweep in a running cluster (or resume it) and return");
         spec.AddTo(command);
         command.Add(Gateway);
+        command.Add(Json);
         command.SetAction((parse, cancellation) => Guard(async () =>
         {
             // A bad spec is reported before any cluster is dialled.
             var sweepSpec = spec.Build(parse);
-            await using var cluster = await ClusterConnection.ConnectAsync(parse.GetValue(Gateway) ?? ClusterConnection.DefaultGateway, cancellation);
+            var (gateway, source) = GatewayOption.Resolve(parse, Gateway);
+            await using var cluster = await ClusterConnection.ConnectAsync(gateway, source, cancellation);
             var status = await SubmitAsync(cluster.Client.GetGrain<ISweepGrain>(sweepSpec.Name), sweepSpec);
-            Console.WriteLine($"submitted {status.Name}: {status.Total} jobs; results in {status.ResultsFolder}");
+            Console.WriteLine(parse.GetValue(Json)
+                ? SweepJson.Submitted(status)
+                : $"submitted {status.Name}: {status.Total} jobs; results in {status.ResultsFolder}");
             return ExitCodes.Success;
         }));
         return command;
@@ -80,19 +77,17 @@ internal static class Commands
 
     public static Command Status()
     {
-        var json = new Option<bool>("--json") { Description = "Print the full status as JSON" };
-        var command = new Command("status", "Show a sweep's counts and each job's state") { SweepName, json };
-        command.Add(Gateway);
+        var command = new Command("status", "Show a sweep's counts and each job's state") { SweepName, Gateway, Json };
         command.SetAction((parse, cancellation) => WithCluster(parse, cancellation, async client =>
         {
-            var status = await Require(client, parse.GetValue(SweepName)!).GetStatusAsync();
-            if (parse.GetValue(json))
+            var status = (await Require(client, parse.GetValue(SweepName)!).GetStatusAsync())!;
+            if (parse.GetValue(Json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(status, StatusJson));
+                Console.WriteLine(SweepJson.Status(status));
                 return ExitCodes.Success;
             }
-            Console.WriteLine(SweepView.Summary(status!));
-            foreach (var job in status!.Jobs)
+            Console.WriteLine(SweepView.Summary(status));
+            foreach (var job in status.Jobs)
             {
                 Console.WriteLine($"  {job.Spec.JobId,-28} {job.Status,-9} runs {job.Starts} failed {job.FailedAttempts}{(job.FailureReason is { } r ? $"  {r}" : "")}");
             }
@@ -103,16 +98,19 @@ internal static class Commands
 
     public static Command Watch()
     {
-        var command = new Command("watch", "Follow a sweep live until it ends, then print its table") { SweepName };
-        command.Add(Gateway);
+        var command = new Command("watch", "Follow a sweep live until it ends, then print its table (--json: one JSON object a line)") { SweepName, Gateway, Json };
         command.SetAction((parse, cancellation) => WithCluster(parse, cancellation, async client =>
         {
+            string name = parse.GetValue(SweepName)!;
+            bool json = parse.GetValue(Json);
             try
             {
-                return await FollowAsync(Require(client, parse.GetValue(SweepName)!), cancellation);
+                return await FollowAsync(Require(client, name), json, cancellation);
             }
             catch (OperationCanceledException)
             {
+                // Standard output stays one JSON object a line for a script that reads it.
+                (json ? Console.Error : Console.Out).WriteLine(StoppedWatching(name, parse.GetValue(Gateway)!));
                 return ExitCodes.Interrupted;
             }
         }));
@@ -121,12 +119,20 @@ internal static class Commands
 
     public static Command Results()
     {
-        var command = new Command("results", "Print a sweep's mean ± standard-error table (and write it in every format)") { SweepName };
-        command.Add(Gateway);
+        var command = new Command("results", "Print a sweep's mean ± standard-error table (and write it in every format)") { SweepName, Gateway, Json };
         command.SetAction((parse, cancellation) => WithCluster(parse, cancellation, async client =>
         {
-            var results = await Require(client, parse.GetValue(SweepName)!).GetResultsAsync();
-            Console.WriteLine(results!.Markdown);
+            var sweep = Require(client, parse.GetValue(SweepName)!);
+            var status = (await sweep.GetStatusAsync())!;
+            var results = (await sweep.GetResultsAsync())!;
+            if (parse.GetValue(Json))
+            {
+                Console.WriteLine(SweepJson.Results(status, results));
+                return ExitCodes.Success;
+            }
+            Console.WriteLine(SweepView.Summary(status));
+            Console.WriteLine();
+            Console.WriteLine(results.Markdown);
             Console.WriteLine($"written: {string.Join(", ", results.Files)}");
             return ExitCodes.Success;
         }));
@@ -135,8 +141,7 @@ internal static class Commands
 
     public static Command Cancel()
     {
-        var command = new Command("cancel", "Cancel a sweep: queued jobs are dropped and running ones killed") { SweepName };
-        command.Add(Gateway);
+        var command = new Command("cancel", "Cancel a sweep: queued jobs are dropped and running ones killed") { SweepName, Gateway };
         command.SetAction((parse, cancellation) => WithCluster(parse, cancellation, async client =>
         {
             var sweep = Require(client, parse.GetValue(SweepName)!);
@@ -149,27 +154,44 @@ internal static class Commands
 
     public static Command List()
     {
-        var command = new Command("list", "List the cluster's sweeps");
-        command.Add(Gateway);
+        var command = new Command("list", "List the cluster's sweeps") { Gateway, Json };
         command.SetAction((parse, cancellation) => WithCluster(parse, cancellation, async client =>
         {
-            foreach (var e in await client.GetGrain<ISweepCatalogGrain>(0).ListAsync())
+            var entries = await client.GetGrain<ISweepCatalogGrain>(0).ListAsync();
+            if (parse.GetValue(Json))
             {
-                Console.WriteLine($"{e.Name,-24} {e.Experiment,-22} {e.Phase,-10} {e.Succeeded}/{e.Total} succeeded, {e.Failed} failed  {e.CreatedAt:u}");
+                Console.WriteLine(SweepJson.List(entries));
+                return ExitCodes.Success;
+            }
+            foreach (var entry in entries)
+            {
+                Console.WriteLine(SweepView.ListLine(entry));
             }
             return ExitCodes.Success;
         }));
         return command;
     }
 
+    /// <summary>What a client that stops following a sweep in a cluster says: the sweep does not stop with it.</summary>
+    private static string StoppedWatching(string sweep, string gateway) =>
+        $"stopped watching; the sweep goes on in the cluster (watch {sweep} --gateway {gateway}, or cancel {sweep} to stop it)";
+
     /// <summary>Follows the sweep live, then prints its table; fails when any job failed.</summary>
-    private static async Task<int> FollowAsync(ISweepGrain sweep, CancellationToken cancellation)
+    private static async Task<int> FollowAsync(ISweepGrain sweep, bool json, CancellationToken cancellation)
     {
-        var status = await SweepView.WatchAsync(sweep, cancellation);
-        var results = await sweep.GetResultsAsync();
-        Console.WriteLine();
-        Console.WriteLine(results!.Markdown);
-        Console.WriteLine($"results: {results.Folder}");
+        var status = await SweepView.WatchAsync(sweep, cancellation, json);
+        var results = (await sweep.GetResultsAsync())!;
+        if (json)
+        {
+            Console.WriteLine(SweepJson.EndLine(status, results));
+        }
+        else
+        {
+            Console.WriteLine();
+            Console.WriteLine(SweepView.Summary(status));
+            Console.WriteLine(results.Markdown);
+            Console.WriteLine($"results: {results.Folder}");
+        }
         return status.Count(JobStatus.Failed) == 0 && status.Phase == SweepPhase.Completed ? ExitCodes.Success : ExitCodes.Failed;
     }
 
@@ -185,7 +207,8 @@ internal static class Commands
 
     private static Task<int> WithCluster(ParseResult parse, CancellationToken cancellation, Func<IClusterClient, Task<int>> action) => Guard(async () =>
     {
-        await using var cluster = await ClusterConnection.ConnectAsync(parse.GetValue(Gateway) ?? ClusterConnection.DefaultGateway, cancellation);
+        var (gateway, source) = GatewayOption.Resolve(parse, Gateway);
+        await using var cluster = await ClusterConnection.ConnectAsync(gateway, source, cancellation);
         if (parse.GetResult(SweepName) is not null
             && await cluster.Client.GetGrain<ISweepGrain>(parse.GetValue(SweepName)!).GetStatusAsync() is null)
         {
@@ -224,12 +247,4 @@ internal static class Commands
     }
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
-}
-
-internal static class ExitCodes
-{
-    public const int Success = 0;
-    public const int Failed = 1;
-    public const int BadInput = 2;
-    public const int Interrupted = 130;
 }

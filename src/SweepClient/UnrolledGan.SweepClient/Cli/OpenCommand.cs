@@ -24,7 +24,8 @@ internal static class OpenCommand
         {
             Description = $"Base URL of a silo's web server (default: ${PageVariable}, else port {DefaultWebPort} on the gateway's host)",
         };
-        var gateway = new Option<string?>("--gateway") { Description = $"The cluster's gateway, whose host serves the page (default {ClusterConnection.DefaultGateway})" };
+        var gateway = GatewayOption.ForCluster();
+        gateway.Description = $"The cluster's gateway, whose host serves the page (default: ${GatewayOption.Variable}, else {GatewayOption.BuiltIn})";
         var command = new Command("open", "Print the address of a sweep's page in the browser, and open it if a browser is at hand") { name, page, gateway };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -68,7 +69,7 @@ internal static class OpenCommand
         {
             return configured;
         }
-        string first = (gateway ?? ClusterConnection.DefaultGateway).Split(',')[0].Trim();
+        string first = (gateway ?? GatewayOption.Default).Split(',')[0].Trim();
         int colon = first.LastIndexOf(':');
         return $"http://{(colon > 0 ? first[..colon] : first)}:{DefaultWebPort}";
     }

@@ -13,12 +13,12 @@ internal static class SweepView
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>Follows the sweep until it is no longer running; returns its last status.</summary>
-    public static async Task<SweepStatus> WatchAsync(ISweepGrain sweep, CancellationToken cancellation)
+    public static async Task<SweepStatus> WatchAsync(ISweepGrain sweep, CancellationToken cancellation, bool json = false)
     {
         var status = await sweep.GetStatusAsync() ?? throw new InvalidOperationException("the sweep does not exist");
-        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        if (json || !AnsiConsole.Profile.Capabilities.Interactive)
         {
-            return await WatchPlainAsync(sweep, status, cancellation);
+            return await WatchPlainAsync(sweep, status, json, cancellation);
         }
         await AnsiConsole.Live(Render(status)).AutoClear(false).StartAsync(async live =>
         {
@@ -32,17 +32,19 @@ internal static class SweepView
         return status;
     }
 
-    private static async Task<SweepStatus> WatchPlainAsync(ISweepGrain sweep, SweepStatus status, CancellationToken cancellation)
+    /// <summary>A line when the counts change, else every <see cref="PlainInterval"/>: as text, or as one JSON object a line.</summary>
+    private static async Task<SweepStatus> WatchPlainAsync(ISweepGrain sweep, SweepStatus status, bool json, CancellationToken cancellation)
     {
         string last = "";
         var printed = DateTimeOffset.MinValue;
         while (true)
         {
             string summary = Summary(status);
-            if (summary != last || DateTimeOffset.UtcNow - printed >= PlainInterval)
+            // The ended sweep's line is the caller's: its table goes with it.
+            bool ended = status.Phase != SweepPhase.Running;
+            if ((summary != last || DateTimeOffset.UtcNow - printed >= PlainInterval) && !(json && ended))
             {
-                var running = status.Progress.OrderBy(p => p.JobId).Select(p => $"{p.JobId} {p.Step}/{p.TotalSteps} {Rate(p)} ETA {Eta(p)}");
-                Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {summary}{(status.Progress.Count > 0 ? " | " : "")}{string.Join("; ", running)}");
+                Console.WriteLine(json ? SweepJson.ProgressLine(status, DateTimeOffset.UtcNow) : PlainLine(status, summary));
                 (last, printed) = (summary, DateTimeOffset.UtcNow);
             }
             if (status.Phase != SweepPhase.Running)
@@ -54,10 +56,37 @@ internal static class SweepView
         }
     }
 
-    public static string Summary(SweepStatus status) =>
-        $"{status.Name}: {status.Done}/{status.Total} done, {status.Count(JobStatus.Running)} running, " +
-        $"{status.Count(JobStatus.Queued)} queued, {status.Count(JobStatus.Failed)} failed" +
-        (status.Phase == SweepPhase.Running ? "" : $" ({status.Phase.ToString().ToLowerInvariant()})");
+    private static string PlainLine(SweepStatus status, string summary)
+    {
+        var running = status.Progress.OrderBy(p => p.JobId).Select(p => $"{p.JobId} {p.Step}/{p.TotalSteps} {Rate(p)} ETA {Eta(p)}");
+        return $"[{DateTime.Now:HH:mm:ss}] {summary}{(status.Progress.Count > 0 ? " | " : "")}{string.Join("; ", running)}";
+    }
+
+    /// <summary>
+    /// A running sweep by what is left to do; an ended one by how its jobs ended, in the same words `list` and
+    /// `results` use, so a cancelled sweep never reads as done.
+    /// </summary>
+    public static string Summary(SweepStatus status) => status.Phase switch
+    {
+        SweepPhase.Running => $"{status.Name}: {status.Done}/{status.Total} done, {status.Count(JobStatus.Running)} running, " +
+            $"{status.Count(JobStatus.Queued)} queued, {status.Count(JobStatus.Failed)} failed",
+        SweepPhase.Damaged => $"{status.Name}: damaged: {status.Problem}",
+        _ => $"{status.Name}: {Outcome(status.Phase, status.Total, status.Count(JobStatus.Succeeded), status.Count(JobStatus.Failed), status.Count(JobStatus.Cancelled))}",
+    };
+
+    /// <summary>"cancelled: 2 of 6 succeeded, 4 cancelled": the phase, then how many jobs ended which way.</summary>
+    public static string Outcome(SweepPhase phase, int total, int succeeded, int failed, int cancelled) =>
+        $"{phase.ToString().ToLowerInvariant()}: {succeeded} of {total} succeeded" +
+        (failed > 0 ? $", {failed} failed" : "") + (cancelled > 0 ? $", {cancelled} cancelled" : "");
+
+    public static string ListLine(SweepEntry entry) =>
+        $"{entry.Name,-24} {entry.Experiment,-22} {Outcome(entry.Phase, entry.Total, entry.Succeeded, entry.Failed, Cancelled(entry)),-44} {entry.CreatedAt:u}";
+
+    /// <summary>
+    /// The catalog counts succeeded and failed jobs only; cancelling a sweep marks every job that had not ended as
+    /// cancelled, so in a cancelled sweep the rest are exactly those (a resubmit queues them again).
+    /// </summary>
+    public static int Cancelled(SweepEntry entry) => entry.Phase == SweepPhase.Cancelled ? entry.Total - entry.Succeeded - entry.Failed : 0;
 
     private static Table Render(SweepStatus status)
     {

@@ -37,6 +37,13 @@ internal static class BenchmarkCommand
             }
             Console.WriteLine($"benchmark: {baseConfig.Experiment} ({baseConfig.Preset} preset), batch {baseConfig.BatchSize}, " +
                 $"{baseConfig.Schedule} schedule, {baseConfig.Threads} thread(s), device {baseConfig.Device}, {TrainerAllocator.Running()} malloc");
+            int drift = parse.GetValue(memorySteps);
+            if (drift > 0)
+            {
+                // Said before the speed table, so nobody takes the quiet minutes that follow it for a hang.
+                Console.WriteLine($"then a {drift:N0}-step memory run at K = {baseConfig.Unroll}, which takes minutes " +
+                    "(progress on stderr; --memory-steps 0 skips it)");
+            }
             Console.WriteLine($"{"K",4} {"steps/s",10} {"ratio to K=0",13} {"ms/step",9} {"cpu ms/step",12} {"quiet steps/s",14}");
             double? baseline = null;
             foreach (int k in ks)
@@ -46,7 +53,6 @@ internal static class BenchmarkCommand
                 string ratio = baseline is { } b ? (rate / b).ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
                 Console.WriteLine($"{k,4} {rate,10:0.0} {ratio,13} {1000 / rate,9:0.00} {cpuMilliseconds,12:0.00} {quietRate,14:0.0}");
             }
-            int drift = parse.GetValue(memorySteps);
             if (drift > 0)
             {
                 MeasureDrift(baseConfig, drift);
@@ -98,17 +104,25 @@ internal static class BenchmarkCommand
         return (timed / seconds, (process.TotalProcessorTime - cpuStarted).TotalMilliseconds / timed, quiet);
     }
 
-    /// <summary>RSS after 1,000 steps against RSS at the end of a long run at the config's K.</summary>
+    /// <summary>RSS after 1,000 steps against RSS at the end of a long run at the config's K; a progress line every tenth.</summary>
     private static void MeasureDrift(TrainingConfig config, int steps)
     {
         const int Early = 1000;
         using var session = new TrainingSession(config);
         double early = 0;
+        int tenth = Math.Max(1, steps / 10);
+        long started = Stopwatch.GetTimestamp();
         for (int step = 0; step < steps; step++)
         {
             using (var scope = NewDisposeScope())
             {
                 session.Train(step);
+            }
+            if ((step + 1) % tenth == 0 && step + 1 < steps)
+            {
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                var left = elapsed * ((double)(steps - step - 1) / (step + 1));
+                Console.Error.WriteLine($"memory run: {step + 1:N0} of {steps:N0} steps, {elapsed:h\\:mm\\:ss} elapsed, about {left:h\\:mm\\:ss} left");
             }
             if (step + 1 == Math.Min(Early, steps))
             {

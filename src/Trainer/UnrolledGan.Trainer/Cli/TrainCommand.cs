@@ -84,7 +84,11 @@ internal static class TrainCommand
             }
             catch (OperationCanceledException)
             {
-                progress.Write(new ProgressEvent { Event = ProgressEvent.Kinds.Interrupted, TotalSteps = trainingConfig.Steps });
+                // The run checkpointed as it stopped: the step is where --resume continues.
+                progress.Write(new ProgressEvent
+                {
+                    Event = ProgressEvent.Kinds.Interrupted, Step = run.Step, TotalSteps = trainingConfig.Steps, Path = layout.Checkpoint,
+                });
                 return ExitCodes.Interrupted;
             }
             catch (Exception e) when (e is not ConfigException)

@@ -15,6 +15,12 @@ internal sealed record CheckpointHeader
     public required int Step { get; init; }
     public required double TrainSeconds { get; init; }
     public required double EvalSeconds { get; init; }
+
+    /// <summary>
+    /// Wall time of every process of the job up to this checkpoint, so the result's wall time covers them all; a
+    /// checkpoint written before this field existed reads 0 (the earlier processes' time is unknown).
+    /// </summary>
+    public double WallSeconds { get; init; }
     public required IReadOnlyList<SnapshotMetrics> Snapshots { get; init; }
     public required IReadOnlyList<SnapshotImage> Pictures { get; init; }
     public required IReadOnlyDictionary<string, long> OptimizerSteps { get; init; }

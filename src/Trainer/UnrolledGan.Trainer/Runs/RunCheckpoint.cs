@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace UnrolledGan.Trainer.Runs;
 
 /// <summary>How far a run has come: what its checkpoint holds beside the session's tensors.</summary>
-internal sealed record RunProgress(int Step, double TrainSeconds, double EvalSeconds, IReadOnlyList<SnapshotMetrics> Snapshots,
-    IReadOnlyList<SnapshotImage> Pictures);
+internal sealed record RunProgress(int Step, double TrainSeconds, double EvalSeconds, double WallSeconds,
+    IReadOnlyList<SnapshotMetrics> Snapshots, IReadOnlyList<SnapshotImage> Pictures);
 
 /// <summary>
 /// A training session and its run's progress, saved to and restored from the job's <see cref="Checkpoint"/> files:
@@ -33,6 +33,7 @@ internal static class RunCheckpoint
             Step = progress.Step,
             TrainSeconds = progress.TrainSeconds,
             EvalSeconds = progress.EvalSeconds,
+            WallSeconds = progress.WallSeconds,
             Snapshots = progress.Snapshots,
             Pictures = progress.Pictures,
             OptimizerSteps = new Dictionary<string, long>
@@ -74,7 +75,7 @@ internal static class RunCheckpoint
             session.Gan.GeneratorState.Step = header.OptimizerSteps[GeneratorSteps];
             session.Gan.DiscriminatorState.Step = header.OptimizerSteps[DiscriminatorSteps];
             session.Gan.History.Taken = header.EnsembleCopiesTaken;
-            return new RunProgress(header.Step, header.TrainSeconds, header.EvalSeconds, header.Snapshots, header.Pictures);
+            return new RunProgress(header.Step, header.TrainSeconds, header.EvalSeconds, header.WallSeconds, header.Snapshots, header.Pictures);
         }
         return null;
     }

@@ -26,6 +26,7 @@ internal sealed class TrainingRun : IDisposable
     private int _resumedFromStep;
     private double _trainSeconds;
     private double _evalSeconds;
+    private double _earlierWallSeconds;
 
     public TrainingRun(TrainingConfig config, RunLayout layout, ProgressWriter progress)
     {
@@ -34,6 +35,9 @@ internal sealed class TrainingRun : IDisposable
         _progress = progress;
         _session = new TrainingSession(config);
     }
+
+    /// <summary>The step reached; once <see cref="Run"/> was cancelled, the step of the checkpoint it wrote as it stopped.</summary>
+    public int Step => _step;
 
     public TrainingResult Run(string? jobId, bool resume, CancellationToken cancellation)
     {
@@ -87,6 +91,12 @@ internal sealed class TrainingRun : IDisposable
         return Complete(jobId);
     }
 
+    /// <summary>
+    /// This process's wall time and that of the earlier ones up to the checkpoint it resumed from. Time an earlier
+    /// process spent past its last checkpoint (killed, not stopped) is not counted: its steps were trained again.
+    /// </summary>
+    private double WallSeconds => _earlierWallSeconds + Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds;
+
     /// <summary>Every <paramref name="interval"/> steps, and at the last step.</summary>
     private bool Due(int interval) => _step % interval == 0 || _step == _config.Steps;
 
@@ -130,7 +140,7 @@ internal sealed class TrainingRun : IDisposable
 
     private void SaveCheckpoint()
     {
-        RunCheckpoint.Save(_layout, _session, new RunProgress(_step, _trainSeconds, _evalSeconds, _snapshots, _pictures));
+        RunCheckpoint.Save(_layout, _session, new RunProgress(_step, _trainSeconds, _evalSeconds, WallSeconds, _snapshots, _pictures));
         _progress.Write(new ProgressEvent
         {
             Event = ProgressEvent.Kinds.Checkpoint, Step = _step, TotalSteps = _config.Steps, Path = _layout.Checkpoint,
@@ -147,6 +157,7 @@ internal sealed class TrainingRun : IDisposable
         _step = _resumedFromStep = restored.Step;
         _trainSeconds = restored.TrainSeconds;
         _evalSeconds = restored.EvalSeconds;
+        _earlierWallSeconds = restored.WallSeconds;
         _snapshots.AddRange(restored.Snapshots);
         _pictures.AddRange(restored.Pictures);
     }
@@ -163,7 +174,7 @@ internal sealed class TrainingRun : IDisposable
             {
                 StartedAt = _startedAt,
                 CompletedAt = DateTimeOffset.UtcNow,
-                WallSeconds = Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds,
+                WallSeconds = WallSeconds,
                 TrainSeconds = _trainSeconds,
                 EvalSeconds = _evalSeconds,
                 StepsPerSecond = _config.Steps / _trainSeconds,
