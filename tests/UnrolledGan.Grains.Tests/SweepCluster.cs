@@ -73,6 +73,23 @@ internal sealed class SweepCluster : IAsyncDisposable
             string.Join(", ", status?.Jobs.Select(j => $"{j.Spec.JobId}={j.Status}/{j.Starts}") ?? []));
     }
 
+    /// <summary>
+    /// Waits until every slot is free: a slot is released in the runner's finally, just after the run's end is
+    /// reported, so a test that saw the sweep complete may look a moment too early.
+    /// </summary>
+    public async Task WaitForFreeSlotsAsync(TimeSpan timeout)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (Workers.Any(w => w.Slots.Busy > 0))
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"slots still busy after {timeout}: {string.Join(", ", Workers.Select(w => w.Slots.Busy))}");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Cluster.StopAllSilosAsync();

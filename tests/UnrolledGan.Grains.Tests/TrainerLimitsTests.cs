@@ -66,7 +66,7 @@ public sealed class TrainerLimitsTests
         var job = status.Jobs.Single();
         job.Status.ShouldBe(JobStatus.Failed);
         job.FailureReason.ShouldNotBeNull().ShouldContain("exit code 1: error: InsufficientMemoryException: the trainer exceeded its memory limit of 600 MiB");
-        cluster.Workers.ShouldAllBe(w => w.Slots.Busy == 0);
+        await cluster.WaitForFreeSlotsAsync(TimeSpan.FromSeconds(30));
     }
 
     [Fact]
