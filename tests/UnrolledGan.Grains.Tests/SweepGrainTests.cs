@@ -61,10 +61,11 @@ public sealed class SweepGrainTests
     [Fact]
     public async Task AStalledTrainerIsKilledAndRetriedAlthoughItsProcessStillLives()
     {
-        // Heartbeats are sent once a second, so only the stall check can notice that no step goes by.
+        // Heartbeats are sent once a second, so only the stall check can notice that no step goes by. The timeout
+        // leaves the retried run time to load libtorch and its checkpoint on a loaded machine before its first step.
         await using var cluster = await SweepCluster.StartAsync(silos: 1, slotsPerSilo: 1, settings: new Dictionary<string, string?>
         {
-            ["Workers:StallTimeout"] = "00:00:05", ["Workers:HeartbeatPeriod"] = "00:00:01",
+            ["Workers:StallTimeout"] = "00:00:20", ["Workers:HeartbeatPeriod"] = "00:00:01",
         });
         await cluster.Sweep("stall").SubmitAsync(SweepCluster.Spec("stall", steps: 1500, unroll: [0], seeds: [0]));
         await cluster.WaitForAsync("stall", s => s.Progress.Any(p => p.Step >= 300), Timeout);

@@ -57,7 +57,7 @@ public sealed class ClusterEndToEndTests
             during.ExitCode.ShouldBeOneOf([0, 1], during.Error);
             (during.Output + during.Error).ShouldNotContain("   at ");
 
-            var watch = await Programs.RunClientAsync(["watch", "e2e", "--gateway", gateway], environment, work, TimeSpan.FromMinutes(4));
+            var watch = await Programs.RunClientAsync(["watch", "e2e", "--gateway", gateway], environment, work, TimeSpan.FromMinutes(8));
             watch.ExitCode.ShouldBe(0, watch.Output + watch.Error);
             watch.Output.ShouldContain("| K = 5 | K = 10 |");
 
