@@ -83,7 +83,9 @@ public sealed class SweepPageBrowserTests
             // The table: cell for cell what `results` prints, bold where it is bold.
             var results = await ClientAsync(work, "results", "web", "--gateway", gateway);
             results.ExitCode.ShouldBe(0, results.Error);
-            var printed = ResultMarkdown.Parse(results.Output[..results.Output.IndexOf("written:", StringComparison.Ordinal)]);
+            // `results` prints the sweep's one-line summary first ("web: completed: 4 of 4 succeeded"), then the table.
+            string table = results.Output[..results.Output.IndexOf("written:", StringComparison.Ordinal)];
+            var printed = ResultMarkdown.Parse(table[table.IndexOf("mixture-of-gaussians:", StringComparison.Ordinal)..]);
             printed.Rows.Count.ShouldBe(6, "three metrics, each with its p row against K = 0");
             await browser.WaitAsync(() => PageTable(browser) == Render(printed), PageTimeout, "the table `results` prints");
             browser.Driver.FindElement(By.Id("table-caption")).Text.ShouldBe(printed.Caption);
