@@ -50,7 +50,7 @@ against_pytorch() {
     OPENBLAS=/usr/lib/$(uname -m)-linux-gnu/openblas-pthread
     local log
     log=$(mktemp)
-    trap 'rm -f "$log"' EXIT
+    trap "rm -f '$log'" EXIT
     echo "ours: $TRAINER; PyTorch: $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') on OpenBLAS; $rounds round(s)"
     for round in $(seq 1 "$rounds"); do
         for preset in paper notebook; do
@@ -72,7 +72,7 @@ allocators() {
     local rounds=$1 preset=$2 names=(glibc jemalloc tcmalloc mimalloc) log
     ensure_apt_packages libjemalloc2 libgoogle-perftools4 libmimalloc2.0
     log=$(mktemp)
-    trap 'rm -f "$log"' EXIT
+    trap "rm -f '$log'" EXIT
     for round in $(seq 1 "$rounds"); do
         for k in 0 1 5 10; do
             for i in 0 1 2 3; do
