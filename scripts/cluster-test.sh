@@ -303,7 +303,7 @@ run_kill() {
 }
 
 run_partition() {
-    say "partition: s2's link down for 50 s (membership declares a silo dead after about 20 s), then up"
+    say "partition: s2's link down for 50 s (a killed silo is declared dead in 7-13 s here), then up"
     fresh_database partition
     start_cluster partition
     submit
