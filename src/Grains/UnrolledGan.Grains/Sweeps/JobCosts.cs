@@ -6,11 +6,11 @@ namespace UnrolledGan.Grains.Sweeps;
 /// What a job is expected to cost, so that a sweep can start its longest jobs first and let the short ones fill the
 /// end: with grid order the K = 10 jobs run last and one slot idles while the final one finishes.
 /// <para>
-/// Before anything has finished the estimate is relative: steps × (1 + K / 2) × size. One unrolled step costs about
-/// half a K = 0 step (the trainer's <c>benchmark --preset paper</c> gives about 1.7 ms a step at K = 0 and 9.9 ms at
-/// K = 10 on one core), and the discriminator's width scales what each step computes. Once jobs of the sweep have
-/// finished, their training seconds per step replace the guess for their (K, size), and the others are scaled by how
-/// far the guess was off for the finished ones.
+/// Before anything has finished the estimate is relative: steps × (1 + K / 2) × size. One unrolled step costs from a
+/// third of a K = 0 step (paper preset: about 2.0 ms a step at K = 0 and 8.3 ms at K = 10 on one core here) to about
+/// one (notebook preset: 5.6 and 71 ms), so a half is the guess, and the discriminator's width scales what each step
+/// computes. Once jobs of the sweep have finished, their training seconds per step replace the guess for their
+/// (K, size), and the others are scaled by how far the guess was off for the finished ones.
 /// </para>
 /// </summary>
 public sealed class JobCosts
