@@ -17,15 +17,15 @@ public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency
     /// </summary>
     public static readonly TimeSpan BusyBackoff = TimeSpan.FromSeconds(10);
 
+    private readonly JobCosts _costs = new();
+    private IReadOnlyDictionary<string, double>? _estimate;
+    private int _estimatedAfter = -1;
+
     public IReadOnlyList<JobRecord> Jobs => jobs;
 
     public int Running => jobs.Count(j => j.Status == JobStatus.Running);
 
     public bool AllEnded => jobs.All(j => j.Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled);
-
-    private readonly JobCosts _costs = new();
-    private IReadOnlyDictionary<string, double>? _estimate;
-    private int _estimatedAfter = -1;
 
     /// <summary>
     /// The next job due, marked running on the silo, or null when none is: the longest expected first
