@@ -23,7 +23,7 @@ public sealed class TrainerProcessTests : IDisposable
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var lease = new JobLease(new JobSpec("k0-x1-s0-abcdef01", "flood", 0, 1.0, 0, "{}"), 1, "silo", null, DateTimeOffset.UtcNow, "token");
 
-        using var process = TrainerProcess.Start(script, lease, new WorkerSlot(0, null), Path.Combine(_root, "job"), 600L << 20);
+        using var process = TrainerProcess.Start(script, lease, new WorkerSlot(0, null), Path.Combine(_root, "job"), 600L << 20, new Dictionary<string, string>());
         while (await process.ReadLineAsync() is (not null, _) or (null, true))
         {
         }
@@ -43,7 +43,7 @@ public sealed class TrainerProcessTests : IDisposable
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var lease = new JobLease(new JobSpec("k0-x1-s0-abcdef02", "limit", 0, 1.0, 0, "{}"), 1, "silo", null, DateTimeOffset.UtcNow, "token");
 
-        using var process = TrainerProcess.Start(script, lease, new WorkerSlot(0, null), Path.Combine(_root, "job2"), 600L << 20);
+        using var process = TrainerProcess.Start(script, lease, new WorkerSlot(0, null), Path.Combine(_root, "job2"), 600L << 20, new Dictionary<string, string>());
         await process.WaitForExitAsync();
         await process.Exited;
 

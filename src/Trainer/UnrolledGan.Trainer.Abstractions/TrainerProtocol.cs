@@ -20,6 +20,12 @@ public static class TrainerProtocol
         public const int Interrupted = 130;
     }
 
+    /// <summary>
+    /// The variable through which a supervisor passes the job's span to the trainer, as a W3C traceparent (the
+    /// OpenTelemetry convention for environment carriers); the trainer's spans become its children.
+    /// </summary>
+    public const string TraceParentVariable = "TRACEPARENT";
+
     /// <summary>A job's folder: under its sweep's folder, named by the job's id.</summary>
     public static string JobFolder(string sweepFolder, string jobId) => Path.Combine(sweepFolder, "jobs", jobId);
 

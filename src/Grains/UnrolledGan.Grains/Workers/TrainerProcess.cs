@@ -37,7 +37,9 @@ public sealed partial class TrainerProcess : IDisposable
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
     /// <param name="memoryLimit">Bytes of RLIMIT_DATA the trainer sets for itself (Workers:TrainerMemoryLimit).</param>
-    public static TrainerProcess Start(string trainer, JobLease lease, WorkerSlot slot, string folder, long memoryLimit)
+    /// <param name="telemetry">Variables that let the trainer's spans join the job's trace (OTEL_EXPORTER_OTLP_*, TRACEPARENT).</param>
+    public static TrainerProcess Start(string trainer, JobLease lease, WorkerSlot slot, string folder, long memoryLimit,
+        IReadOnlyDictionary<string, string> telemetry)
     {
         Directory.CreateDirectory(folder);
         string config = new RunLayout(folder).Job;
@@ -50,6 +52,10 @@ public sealed partial class TrainerProcess : IDisposable
         // A GPU slot sees only its own device; a CPU slot sees none.
         start.Environment["CUDA_VISIBLE_DEVICES"] = slot.Device ?? "";
         start.Environment[TrainerMemoryLimit.EnvironmentVariable] = memoryLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (name, value) in telemetry)
+        {
+            start.Environment[name] = value;
+        }
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var trainerProcess = new TrainerProcess(process, folder);
         process.ErrorDataReceived += (_, e) => trainerProcess.KeepStderr(e.Data);

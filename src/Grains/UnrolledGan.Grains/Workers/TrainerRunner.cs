@@ -21,7 +21,7 @@ namespace UnrolledGan.Grains.Workers;
 /// </summary>
 public sealed class TrainerRunner(
     IGrainFactory grains, WorkerSlots slots, SweepMetrics metrics,
-    IOptions<WorkerOptions> options, ILogger<TrainerRunner> logger) : IHostedService
+    IOptions<WorkerOptions> options, ILogger<TrainerRunner> logger, OtlpExport? otlp = null) : IHostedService
 {
     private readonly ConcurrentDictionary<string, Run> _runs = new();
     private readonly WorkerOptions _options = options.Value;
@@ -43,8 +43,22 @@ public sealed class TrainerRunner(
         {
             return;
         }
-        var process = TrainerProcess.Start(TrainerPath, lease, slot, folder, _options.TrainerMemoryLimitBytes);
-        var run = new Run(lease, slot, process, _options.StallTimeout);
+        // The job's span is the trainer's parent; it must not become the current span of the grain call that started it.
+        var caller = Activity.Current;
+        var activity = TelemetryNames.Activities.StartActivity("job", ActivityKind.Internal, lease.TraceParent);
+        Activity.Current = caller;
+        activity?.SetTag("job.id", lease.Spec.JobId).SetTag("job.attempt", lease.Attempt).SetTag("job.unroll", lease.Spec.Unroll);
+        TrainerProcess process;
+        try
+        {
+            process = TrainerProcess.Start(TrainerPath, lease, slot, folder, _options.TrainerMemoryLimitBytes, TrainerTelemetry(activity));
+        }
+        catch
+        {
+            activity?.Dispose();
+            throw;
+        }
+        var run = new Run(lease, slot, process, _options.StallTimeout, activity);
         _runs[lease.TrainerKey] = run;
         logger.LogInformation("Job {JobId} run {Attempt} started as process {ProcessId}", lease.Spec.JobId, lease.Attempt, process.Id);
         _ = Task.Run(() => SuperviseAsync(run));
@@ -63,8 +77,8 @@ public sealed class TrainerRunner(
     private async Task SuperviseAsync(Run run)
     {
         var lease = run.Lease;
-        using var activity = TelemetryNames.Activities.StartActivity("job", ActivityKind.Internal, lease.TraceParent);
-        activity?.SetTag("job.id", lease.Spec.JobId).SetTag("job.attempt", lease.Attempt).SetTag("job.unroll", lease.Spec.Unroll);
+        // The supervisor's calls (progress, the end's report) are the job's children; this flow is the supervisor's own.
+        using var activity = Activity.Current = run.Activity;
         var sweep = grains.GetGrain<ISweepWorkGrain>(lease.Spec.SweepName);
         metrics.Running(1);
         using var stopHeartbeat = new CancellationTokenSource();
@@ -130,6 +144,12 @@ public sealed class TrainerRunner(
         RecordRun(run, outcome);
         await ReportAsync(sweep, outcome);
     }
+
+    /// <summary>With OTLP export on, the trainer exports its spans to the same place, as children of the job's span.</summary>
+    private IReadOnlyDictionary<string, string> TrainerTelemetry(Activity? job) =>
+        otlp is null || job is null
+            ? new Dictionary<string, string>()
+            : new Dictionary<string, string>(otlp.Environment) { [TrainerProtocol.TraceParentVariable] = job.Id! };
 
     /// <summary>Forwards the latest progress; a run that no longer holds its job is killed. Progress is best effort.</summary>
     private async Task ForwardAsync(Run run, ISweepWorkGrain sweep)
@@ -345,8 +365,10 @@ public sealed class TrainerRunner(
     /// One supervised run. Its supervisor writes the progress fields; Cancelled and LeaseLost are also set by Cancel and
     /// the heartbeat. Each is a single value read without a lock.
     /// </summary>
-    private sealed class Run(JobLease lease, WorkerSlot slot, TrainerProcess process, TimeSpan stallTimeout)
+    private sealed class Run(JobLease lease, WorkerSlot slot, TrainerProcess process, TimeSpan stallTimeout, Activity? activity)
     {
+        /// <summary>The job's span, from the process's start to its end; its supervisor ends it.</summary>
+        public Activity? Activity { get; } = activity;
         public JobLease Lease { get; } = lease;
         public WorkerSlot Slot { get; } = slot;
         public TrainerProcess Process { get; } = process;

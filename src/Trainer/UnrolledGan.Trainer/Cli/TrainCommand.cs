@@ -55,6 +55,9 @@ internal static class TrainCommand
             {
                 return ExitCodes.Success;
             }
+            using var tracing = TrainerTracing.Start();
+            using var span = TrainerTracing.Source.StartActivity("trainer", System.Diagnostics.ActivityKind.Internal, TrainerTracing.Parent)
+                ?.SetTag("job.id", parse.GetValue(jobId)).SetTag("job.unroll", trainingConfig.Unroll).SetTag("job.seed", trainingConfig.Seed);
             // The experiment is built, and its data checked, before the folder is touched: bad input leaves nothing behind.
             using var run = new TrainingRun(trainingConfig, layout, progress);
             OutputFolder.Prepare(folder, trainingConfig, resuming);
@@ -84,6 +87,7 @@ internal static class TrainCommand
             }
             catch (OperationCanceledException)
             {
+                span?.SetTag("job.exit", "interrupted");
                 // The run checkpointed as it stopped: the step is where --resume continues.
                 progress.Write(new ProgressEvent
                 {
@@ -94,6 +98,7 @@ internal static class TrainCommand
             catch (Exception e) when (e is not ConfigException)
             {
                 var exceeded = TrainerMemoryLimit.Exceeded(e);
+                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, (exceeded ?? e).Message);
                 progress.Write(new ProgressEvent
                 {
                     Event = ProgressEvent.Kinds.Failed, TotalSteps = trainingConfig.Steps, Error = (exceeded ?? e).Message,

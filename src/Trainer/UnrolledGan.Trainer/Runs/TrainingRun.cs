@@ -33,7 +33,10 @@ internal sealed class TrainingRun : IDisposable
         _config = config;
         _layout = layout;
         _progress = progress;
-        _session = new TrainingSession(config);
+        using (TrainerTracing.Source.StartActivity("load"))
+        {
+            _session = new TrainingSession(config);
+        }
     }
 
     /// <summary>The step reached; once <see cref="Run"/> was cancelled, the step of the checkpoint it wrote as it stopped.</summary>
@@ -43,7 +46,9 @@ internal sealed class TrainingRun : IDisposable
     {
         if (resume)
         {
+            using var restoring = TrainerTracing.Source.StartActivity("restore");
             Restore();
+            restoring?.SetTag("step", _step);
         }
         _progress.Write(new ProgressEvent
         {
@@ -55,6 +60,17 @@ internal sealed class TrainingRun : IDisposable
         }
 
         using var log = new LossLog(_step);
+        using (var training = TrainerTracing.Source.StartActivity("train"))
+        {
+            training?.SetTag("step.from", _step);
+            Train(log, cancellation);
+            training?.SetTag("step.to", _step);
+        }
+        return Complete(jobId);
+    }
+
+    private void Train(LossLog log, CancellationToken cancellation)
+    {
         while (_step < _config.Steps)
         {
             if (cancellation.IsCancellationRequested)
@@ -88,7 +104,6 @@ internal sealed class TrainingRun : IDisposable
                 SaveCheckpoint();
             }
         }
-        return Complete(jobId);
     }
 
     /// <summary>
@@ -102,6 +117,7 @@ internal sealed class TrainingRun : IDisposable
 
     private void Snapshot()
     {
+        using var span = TrainerTracing.Source.StartActivity("evaluate")?.SetTag("step", _step);
         long started = Stopwatch.GetTimestamp();
         using (var scope = NewDisposeScope())
         using (no_grad())
@@ -129,6 +145,7 @@ internal sealed class TrainingRun : IDisposable
     /// <summary>The final model's costly measures, with their own randomness so a resumed job takes exactly the same.</summary>
     private IReadOnlyDictionary<string, double?> EvaluateFinal()
     {
+        using var span = TrainerTracing.Source.StartActivity("evaluate")?.SetTag("step", _step).SetTag("final", true);
         long started = Stopwatch.GetTimestamp();
         using var scope = NewDisposeScope();
         _session.Experiment.Generator.eval();
@@ -140,6 +157,7 @@ internal sealed class TrainingRun : IDisposable
 
     private void SaveCheckpoint()
     {
+        using var span = TrainerTracing.Source.StartActivity("checkpoint")?.SetTag("step", _step);
         RunCheckpoint.Save(_layout, _session, new RunProgress(_step, _trainSeconds, _evalSeconds, WallSeconds, _snapshots, _pictures));
         _progress.Write(new ProgressEvent
         {
