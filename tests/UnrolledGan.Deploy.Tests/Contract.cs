@@ -69,25 +69,6 @@ public static class Contract
         .Where(p => p.SetMethod is { IsPublic: true })
         .Select(p => $"{section}__{p.Name}");
 
-    /// <summary>The Prometheus names of the UnrolledGan meter's instruments.</summary>
-    public static readonly IReadOnlySet<string> Gauges = new HashSet<string>
-    {
-        "unrolledgan_jobs_queued", "unrolledgan_jobs_running", "unrolledgan_training_steps_per_second",
-        "unrolledgan_worker_slots", "unrolledgan_worker_slots_busy",
-    };
-
-    public static readonly IReadOnlySet<string> Counters = new HashSet<string>
-    {
-        "unrolledgan_jobs_succeeded_total", "unrolledgan_jobs_failed_total",
-    };
-
-    public static readonly IReadOnlySet<string> Histograms = new HashSet<string> { "unrolledgan_job_duration_seconds" };
-
-    /// <summary>Every series name a scrape of a silo can show for the UnrolledGan meter.</summary>
-    public static readonly IReadOnlySet<string> SeriesNames = Gauges.Concat(Counters)
-        .Concat(Histograms.SelectMany(h => new[] { h + "_bucket", h + "_sum", h + "_count" }))
-        .ToHashSet();
-
     public static readonly IReadOnlyList<string> SweepClientVerbs = ["run", "submit", "status", "watch", "results", "cancel", "list"];
 
     public static readonly IReadOnlyList<string> Experiments = ["mixture-of-gaussians"];

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
@@ -54,6 +55,10 @@ internal sealed class SweepCluster : IAsyncDisposable
         .Select(s => Cluster.GetSiloServiceProvider(s.SiloAddress))
         .Select(sp => (sp.GetRequiredService<TrainerRunner>(), sp.GetRequiredService<WorkerSlots>()))
         .ToArray();
+
+    /// <summary>The meter factory of one silo: readings over it hear that silo's metrics only.</summary>
+    public IMeterFactory Meters(int silo = 0) =>
+        Cluster.GetSiloServiceProvider(Cluster.Silos[silo].SiloAddress).GetRequiredService<IMeterFactory>();
 
     /// <summary>Polls the sweep's status until the condition holds; fails with the last status after the timeout.</summary>
     public async Task<SweepStatus> WaitForAsync(string sweep, Func<SweepStatus, bool> condition, TimeSpan timeout)

@@ -110,21 +110,31 @@ public sealed class SweepGrainTests
     }
 
     [Fact]
-    public async Task AJobThatKeepsFailingEndsFailedWithItsReasonAndIsCountedInTheTable()
+    public async Task AJobThatKeepsFailingEndsFailedWithItsReasonAndIsCountedInTheTableAndTheMetrics()
     {
         await using var cluster = await SweepCluster.StartAsync(silos: 1, slotsPerSilo: 1);
-        await cluster.Sweep("fail").SubmitAsync(SweepCluster.Spec("fail", steps: 100_000, unroll: [0], seeds: [0], retries: 0));
+        using var readings = new MeterReadings(cluster.Meters());
+        await cluster.Sweep("fail").SubmitAsync(SweepCluster.Spec("fail", steps: 100_000, unroll: [0], seeds: [0], retries: 1));
         await cluster.WaitForAsync("fail", s => s.Progress.Any(p => p.Step >= 100), Timeout);
 
+        KillTrainers(cluster);
+        await cluster.WaitForAsync("fail", s => s.Jobs.Single().Starts == 2 && s.Progress.Any(p => p.Step >= 100), Timeout);
+        readings.Observe("unrolledgan.job.retries").ShouldBe(1);
+        readings.Observe("unrolledgan.jobs.failed").ShouldBe(0);
         KillTrainers(cluster);
         var status = await cluster.WaitForAsync("fail", s => s.Phase == SweepPhase.Completed, Timeout);
 
         var job = status.Jobs.Single();
-        job.Status.ShouldBe(JobStatus.Failed);
+        (job.Status, job.FailedAttempts).ShouldBe((JobStatus.Failed, 2));
         job.FailureReason.ShouldNotBeNull().ShouldContain("exit code 137");
         var table = (await cluster.Sweep("fail").GetResultsAsync())!.Table;
         table.Rows[0].Cells.Single().Failed.ShouldBe(1);
+        // One job failed for good after one retry; each killed run ended, so each is a failed duration sample.
+        readings.Observe("unrolledgan.jobs.failed").ShouldBe(1);
+        readings.Observe("unrolledgan.job.retries").ShouldBe(1);
+        readings.Observe("unrolledgan.jobs.succeeded").ShouldBe(0);
         await cluster.WaitForFreeSlotsAsync(TimeSpan.FromSeconds(30));
+        readings.Samples("unrolledgan.job.duration").Select(s => s.Outcome).ShouldBe(["failed", "failed"]);
     }
 
     [Fact]

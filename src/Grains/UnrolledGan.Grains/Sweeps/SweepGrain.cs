@@ -146,18 +146,20 @@ public sealed class SweepGrain(
             return;
         }
         _progress.Remove(outcome.JobId);
-        if (outcome.Exit == JobExit.Succeeded)
+        var status = _book.Jobs.First(j => j.Spec.JobId == outcome.JobId).Status;
+        bool completed = _book.AllEnded && state.State.Phase == SweepPhase.Running;
+        if (completed)
         {
-            metrics.Succeeded();
+            (state.State.Phase, state.State.EndedAt) = (SweepPhase.Completed, DateTimeOffset.UtcNow);
         }
-        if (!_book.AllEnded || state.State.Phase != SweepPhase.Running)
-        {
-            await SaveAsync();
-            return;
-        }
-        (state.State.Phase, state.State.EndedAt) = (SweepPhase.Completed, DateTimeOffset.UtcNow);
         // Saved first: on a cluster the last job's result rows are written by this save, and the report reads them.
         await SaveAsync();
+        // Counted once stored: after a failed write the runner reports the end again, to an activation that never saw it.
+        metrics.JobEnded(outcome.Exit, status);
+        if (!completed)
+        {
+            return;
+        }
         state.State.ReportFiles = (await reports.WriteAsync(state.State.Spec!, state.State.Jobs)).Files;
         await SaveAsync();
         logger.LogInformation("Sweep {Sweep} completed", Name);

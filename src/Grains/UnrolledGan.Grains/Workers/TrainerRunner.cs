@@ -134,10 +134,9 @@ public sealed class TrainerRunner(
             metrics.Stopped(lease.Spec.JobId);
         }
         await heartbeat;
-        metrics.Duration(DateTimeOffset.UtcNow - run.Process.StartedAt);
+        metrics.RunEnded(outcome.Exit, DateTimeOffset.UtcNow - run.Process.StartedAt);
         if (outcome.Exit == JobExit.Failed)
         {
-            metrics.Failed();
             logger.LogWarning("Job {JobId} run {Attempt} failed: {Reason}", lease.Spec.JobId, lease.Attempt, outcome.FailureReason);
         }
         activity?.SetTag("job.exit", outcome.Exit.ToString());
