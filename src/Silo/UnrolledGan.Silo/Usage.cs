@@ -35,7 +35,7 @@ internal static class Usage
           Dashboard:Host, Port      127.0.0.1, 8080   Orleans Dashboard (port plus Instance); 0 turns it off
           Telemetry:PrometheusHost, PrometheusPort  127.0.0.1, 9464   /metrics (port plus Instance); 0 turns it off
           Access:Token, TokenFile   the secret the dashboard and /metrics require (needed when either leaves loopback)
-          Telemetry:OtlpEndpoint                OTLP collector for metrics and traces
+          Telemetry:OtlpEndpoint, OtlpProtocol  OTLP collector for metrics, traces (the trainers' too) and logs; Grpc or HttpProtobuf
 
         exit codes: 0 stopped cleanly, 1 a fault or an outdated database schema, 2 a bad setting (named in the message)
         """;
