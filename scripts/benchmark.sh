@@ -15,6 +15,12 @@
 #
 #   bash scripts/benchmark.sh --allocators [--rounds N] [--preset P]
 #     The trainer under glibc malloc, jemalloc, tcmalloc and mimalloc, interleaved per K (README, "Allocator").
+#
+#   bash scripts/benchmark.sh --commits A,B,... [--rounds N] [--preset P]
+#     What each commit did to the trainer's speed: builds the trainer of every commit once, in its own worktree under
+#     $UNROLLEDGAN_BENCH_CACHE (default /tmp/unrolledgan-bench), then times them interleaved per K, which goes first
+#     rotating by round, all with jemalloc, and prints the median steps/s of N rounds and the ratio to the first commit.
+#     Each build warms up for the same steps (at least 2 s at its K), whatever its own benchmark's default was.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -94,6 +100,58 @@ allocators() {
     done
 }
 
+# The trainer of one commit, built once into a worktree of its own; prints the program's path.
+commit_trainer() {
+    local sha folder
+    sha=$(git rev-parse --verify "$1^{commit}") || { echo "error: --commits: '$1' is not a commit" >&2; exit 2; }
+    folder=${UNROLLEDGAN_BENCH_CACHE:-/tmp/unrolledgan-bench}/$sha
+    if [ ! -x "$folder/$TRAINER" ]; then
+        [ -d "$folder" ] || git worktree add --detach --quiet "$folder" "$sha" >&2
+        echo "building the trainer of $(git log -1 --format='%h %s' "$sha" | cut -c1-70)" >&2
+        dotnet build "$folder/src/Trainer/UnrolledGan.Trainer/UnrolledGan.Trainer.csproj" -c Release -nologo -v q \
+            -clp:"ErrorsOnly;NoSummary" >&2
+    fi
+    echo "$folder/$TRAINER"
+}
+
+commits() {
+    local rounds=$1 preset=$2 list=$3 log library programs=() names=()
+    IFS=, read -r -a names <<<"$list"
+    [ ${#names[@]} -ge 2 ] || { echo "error: --commits: name at least two commits, comma-separated" >&2; exit 2; }
+    for name in "${names[@]}"; do
+        programs+=("$(commit_trainer "$name")")
+    done
+    library=$(allocator_library jemalloc)
+    log=$(mktemp)
+    trap "rm -f '$log'" EXIT
+    local n=${#names[@]}
+    for round in $(seq 1 "$rounds"); do
+        for k in 0 1 5 10; do
+            local warmup
+            case $k in 0) warmup=1000 ;; 1) warmup=600 ;; 5) warmup=300 ;; *) warmup=200 ;; esac
+            [ "$preset" = notebook ] && warmup=$((warmup / 2))
+            for i in $(seq 0 $((n - 1))); do
+                local c=$(((i + round) % n))
+                echo "$c $k $(LD_PRELOAD=$library "${programs[$c]}" benchmark --preset "$preset" --unrolls "$k" --memory-steps 0 \
+                    --warmup-steps "$warmup" --timed-steps "$(timed_steps "$k" "$preset")" | awk '$1 ~ /^[0-9]+$/ { print $2 }')" \
+                    | tee -a "$log"
+            done
+        done
+    done
+    echo
+    echo "$preset preset, jemalloc, median of $rounds round(s): steps/s (ratio to ${names[0]})"
+    for c in $(seq 0 $((n - 1))); do
+        printf '%-12s' "${names[$c]}"
+        for k in 0 1 5 10; do
+            local rate base
+            rate=$(awk -v c="$c" -v k="$k" '$1 == c && $2 == k { print $3 }' "$log" | median)
+            base=$(awk -v k="$k" '$1 == 0 && $2 == k { print $3 }' "$log" | median)
+            printf '  K=%-2s %7.1f (%.2f)' "$k" "$rate" "$(awk -v a="$rate" -v b="$base" 'BEGIN { print a / b }')"
+        done
+        echo
+    done
+}
+
 median() {
     sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
@@ -126,6 +184,7 @@ mode=per-experiment rounds=3 preset=paper
 case ${1:-} in
     --against-pytorch) mode=against-pytorch; shift ;;
     --allocators) mode=allocators; shift ;;
+    --commits) mode=commits; list=${2:?--commits needs commits, comma-separated}; shift 2 ;;
 esac
 if [ "$mode" != per-experiment ]; then
     while [ $# -gt 0 ]; do
@@ -141,5 +200,6 @@ bash scripts/setup.sh
 case $mode in
     against-pytorch) against_pytorch "$rounds" ;;
     allocators) allocators "$rounds" "$preset" ;;
+    commits) commits "$rounds" "$preset" "$list" ;;
     *) per_experiment "$@" ;;
 esac
