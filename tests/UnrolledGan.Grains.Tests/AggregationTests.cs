@@ -17,7 +17,7 @@ public sealed class AggregationTests
     [Fact]
     public void CellsAggregateSeedsCountFailuresAndMarkTheBestColumn()
     {
-        var spec = SweepPlannerTests.Spec() with { Unroll = [0, 10], Sizes = [1.0], Seeds = [0, 1, 2], Metrics = ["modesCovered", "reverseKl"] };
+        var spec = SweepPlannerTests.Spec() with { Unrolls = [0, 10], Sizes = [1.0], Seeds = [0, 1, 2], Metrics = ["modesCovered", "reverseKl"] };
         JobRecord Job(int unroll, int seed, double? modes, double? kl, JobStatus status = JobStatus.Succeeded) => new()
         {
             Spec = new JobSpec($"k{unroll}-s{seed}", spec.Name, unroll, 1.0, seed, "{}"),
@@ -48,7 +48,7 @@ public sealed class AggregationTests
     [Fact]
     public void ACancelledSweepsTableCountsItsCancelledJobsInsteadOfSayingNoJobFailed()
     {
-        var spec = SweepPlannerTests.Spec() with { Unroll = [0, 5], Sizes = [1.0], Seeds = [0, 1, 2], Metrics = ["modesCovered", "reverseKl"] };
+        var spec = SweepPlannerTests.Spec() with { Unrolls = [0, 5], Sizes = [1.0], Seeds = [0, 1, 2], Metrics = ["modesCovered", "reverseKl"] };
         JobRecord Job(int unroll, int seed, JobStatus status) => new()
         {
             Spec = new JobSpec($"k{unroll}-s{seed}", spec.Name, unroll, 1.0, seed, "{}"),
@@ -78,7 +78,7 @@ public sealed class AggregationTests
     [Fact]
     public void MarkdownLaysOutRowsBySizeAndMetricWithKColumns()
     {
-        var spec = SweepPlannerTests.Spec() with { Unroll = [0, 5], Sizes = [1.0], Seeds = [0, 1], Metrics = ["modesCovered"] };
+        var spec = SweepPlannerTests.Spec() with { Unrolls = [0, 5], Sizes = [1.0], Seeds = [0, 1], Metrics = ["modesCovered"] };
         JobRecord Job(int unroll, int seed, double modes) => new()
         {
             Spec = new JobSpec($"k{unroll}-s{seed}", spec.Name, unroll, 1.0, seed, "{}"),

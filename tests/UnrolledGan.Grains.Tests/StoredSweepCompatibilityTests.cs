@@ -17,7 +17,7 @@ public sealed class StoredSweepCompatibilityTests
 
     private static SweepSpec Spec() => new()
     {
-        Name = "stored", Experiment = "mixture-of-gaussians", Preset = "quick", Unroll = [0, 10], Sizes = [1.0], Seeds = [0, 1],
+        Name = "stored", Experiment = "mixture-of-gaussians", Preset = "quick", Unrolls = [0, 10], Sizes = [1.0], Seeds = [0, 1],
         Steps = 300, Overrides = new Dictionary<string, string> { ["mixture.initGain"] = "0.8", ["logInterval"] = "25" },
     };
 
@@ -26,7 +26,7 @@ public sealed class StoredSweepCompatibilityTests
     {
         var state = JsonSerializer.Deserialize<SweepState>(StoredState, GrainStateJson.Options)!;
 
-        state.Spec!.Unroll.ShouldBe([0, 10]);
+        state.Spec!.Unrolls.ShouldBe([0, 10]);
         state.Spec.Seeds.ShouldBe([0, 1]);
         state.Jobs.Single().Spec.Unroll.ShouldBe(0);
         JsonSerializer.Serialize(state, GrainStateJson.Options).ShouldBe(StoredState);
@@ -51,7 +51,7 @@ public sealed class StoredSweepCompatibilityTests
 
         jobs.Select(j => j.JobId).ShouldBe(["k0-x1-s0-6fd88a16", "k0-x1-s1-42efe96e", "k10-x1-s0-c4ca1252", "k10-x1-s1-57e5780c"]);
         jobs[0].ShouldBe(state.Jobs.Single().Spec);
-        var modelSize = Spec() with { Name = "model", SizeAxis = SizeAxis.ModelSize, Sizes = [0.5, 2], Unroll = [5], Seeds = [3], Steps = null };
+        var modelSize = Spec() with { Name = "model", SizeAxis = SizeAxis.ModelSize, Sizes = [0.5, 2], Unrolls = [5], Seeds = [3], Steps = null };
         SweepPlanner.Expand(modelSize, maxJobs: 100).Select(j => j.JobId).ShouldBe(["k5-x0.5-s3-13c7de9e", "k5-x2-s3-26cfea18"]);
     }
 }

@@ -10,7 +10,7 @@ public sealed class SweepPlannerTests
     {
         Name = name,
         Experiment = Experiments.MixtureOfGaussians,
-        Unroll = [0, 1, 5, 10],
+        Unrolls = [0, 1, 5, 10],
         Sizes = [0.5, 1.0],
         Seeds = [0, 1, 2],
         Steps = 200,
@@ -79,8 +79,8 @@ public sealed class SweepPlannerTests
     {
         { "experiment: unknown experiment 'cifar-100'", Spec() with { Experiment = "cifar-100" } },
         { "metrics: unknown metric 'inceptionScore'", Spec() with { Metrics = ["modesCovered", "inceptionScore"] } },
-        { "axes.unroll: K must be 0 or more (got -1)", Spec() with { Unroll = [0, -1] } },
-        { "axes.unroll: is empty", Spec() with { Unroll = [] } },
+        { "axes.unroll: K must be 0 or more (got -1)", Spec() with { Unrolls = [0, -1] } },
+        { "axes.unroll: is empty", Spec() with { Unrolls = [] } },
         { "axes.seeds: is empty", Spec() with { Seeds = [] } },
         { "axes.discriminatorSize: is empty", Spec() with { Sizes = [] } },
         { "axes: the grid has 24 jobs, more than the cap of 20", Spec() },
@@ -95,11 +95,11 @@ public sealed class SweepPlannerTests
         { "overrides.batchSize: must be at most 65,536", Spec() with { Overrides = new Dictionary<string, string> { ["batchSize"] = "2000000000" } } },
         { "axes.discriminatorSize: sizes must be positive numbers", Spec() with { Sizes = [1.0, double.NaN] } },
         // K's bound holds at every point: only the last K of this grid is over it.
-        { "axes.unroll: must be at most 100 (got 1,000,000", Spec() with { Unroll = [0, 1_000_000], Sizes = [1.0], Seeds = [0] } },
+        { "axes.unroll: must be at most 100 (got 1,000,000", Spec() with { Unrolls = [0, 1_000_000], Sizes = [1.0], Seeds = [0] } },
         // Only the last size of this grid cannot be built: every point is checked, not just the first.
         {
             "axes.discriminatorSize: leaves a layer without units (got 0.01)",
-            Spec() with { Experiment = Experiments.StackedMnist, Unroll = [0], Seeds = [0], Sizes = [1.0, 0.01] }
+            Spec() with { Experiment = Experiments.StackedMnist, Unrolls = [0], Seeds = [0], Sizes = [1.0, 0.01] }
         },
     };
 
@@ -119,14 +119,14 @@ public sealed class SweepPlannerTests
         // Within every field's bound, but K = 100 at batch 65,536 would need tens of GiB; only the last K is too big.
         var spec = Spec() with
         {
-            Unroll = [0, 100], Sizes = [1.0], Seeds = [0], Overrides = new Dictionary<string, string> { ["batchSize"] = "65536" },
+            Unrolls = [0, 100], Sizes = [1.0], Seeds = [0], Overrides = new Dictionary<string, string> { ["batchSize"] = "65536" },
         };
 
         var error = Should.Throw<SweepSpecException>(() => SweepPlanner.Expand(spec, maxJobs: 20, jobMemoryLimit: 8L << 30));
 
         error.Message.ShouldStartWith("overrides.batchSize: at K = 100 and size 1 the job needs about ");
         error.Message.ShouldEndWith("GiB, over Workers:JobMemoryLimit 8 GiB");
-        SweepPlanner.Expand(spec with { Unroll = [0] }, maxJobs: 20, jobMemoryLimit: 8L << 30).Count.ShouldBe(1);
+        SweepPlanner.Expand(spec with { Unrolls = [0] }, maxJobs: 20, jobMemoryLimit: 8L << 30).Count.ShouldBe(1);
     }
 
     [Fact]

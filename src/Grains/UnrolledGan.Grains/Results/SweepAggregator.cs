@@ -12,7 +12,7 @@ public static class SweepAggregator
 {
     public static ResultTable Aggregate(SweepSpec spec, IReadOnlyList<JobRecord> jobs)
     {
-        var unrolls = spec.Unroll.Order().ToArray();
+        var unrolls = spec.Unrolls.Order().ToArray();
         var rows = new List<ResultRow>();
         foreach (double size in spec.Sizes)
         {

@@ -25,7 +25,7 @@ public static class SweepPlanner
         var jobs = new List<JobSpec>();
         foreach (double size in spec.Sizes)
         {
-            foreach (int unroll in spec.Unroll)
+            foreach (int unroll in spec.Unrolls)
             {
                 foreach (int seed in spec.Seeds)
                 {
@@ -85,9 +85,9 @@ public static class SweepPlanner
         Check(knownExperiment, "experiment", $"unknown experiment '{spec.Experiment}' (known: {string.Join(", ", Experiments.Names)})");
         Check(Presets.Names.Contains(spec.Preset), "preset", $"unknown preset '{spec.Preset}' (known: {string.Join(", ", Presets.Names)})");
         string sizeField = $"axes.{SizeFieldName(spec.SizeAxis)}";
-        Check(spec.Unroll.Count > 0, "axes.unroll", "is empty; give at least one K");
-        Check(spec.Unroll.All(k => k >= 0), "axes.unroll", $"K must be 0 or more (got {string.Join(", ", spec.Unroll.Where(k => k < 0))})");
-        Check(spec.Unroll.Distinct().Count() == spec.Unroll.Count, "axes.unroll", "lists a K twice");
+        Check(spec.Unrolls.Count > 0, "axes.unroll", "is empty; give at least one K");
+        Check(spec.Unrolls.All(k => k >= 0), "axes.unroll", $"K must be 0 or more (got {string.Join(", ", spec.Unrolls.Where(k => k < 0))})");
+        Check(spec.Unrolls.Distinct().Count() == spec.Unrolls.Count, "axes.unroll", "lists a K twice");
         Check(spec.Sizes.Count > 0, sizeField, "is empty; give at least one size");
         Check(spec.Sizes.All(s => s > 0 && double.IsFinite(s)), sizeField, "sizes must be positive numbers");
         Check(spec.Sizes.Distinct().Count() == spec.Sizes.Count, sizeField, "lists a size twice");
@@ -111,7 +111,7 @@ public static class SweepPlanner
             // Expand builds and checks every point once the spec passes.
             try
             {
-                BuildConfig(spec, spec.Unroll[0], spec.Sizes[0], spec.Seeds[0]);
+                BuildConfig(spec, spec.Unrolls[0], spec.Sizes[0], spec.Seeds[0]);
             }
             catch (ConfigException e)
             {
@@ -119,7 +119,7 @@ public static class SweepPlanner
             }
         }
         // The cap applies to the counts, before any list of the grid's size is built.
-        long grid = (long)spec.Unroll.Count * spec.Sizes.Count * spec.Seeds.Count;
+        long grid = (long)spec.Unrolls.Count * spec.Sizes.Count * spec.Seeds.Count;
         Check(grid <= maxJobs, "axes", $"the grid has {grid:N0} jobs, more than the cap of {maxJobs:N0} (Results:MaxJobsPerSweep)");
         return problems;
     }

@@ -49,7 +49,7 @@ internal sealed class SpecOptions
             Name = parse.GetValue(Name) ?? spec.Name,
             Experiment = parse.GetValue(Experiment) ?? spec.Experiment,
             Preset = parse.GetValue(Preset) ?? spec.Preset,
-            Unroll = parse.GetValue(Unroll) is { } unroll ? List(unroll, "--unroll") : spec.Unroll,
+            Unrolls = parse.GetValue(Unroll) is { } unroll ? List(unroll, "--unroll") : spec.Unrolls,
             Seeds = parse.GetValue(Seeds) is { } seeds ? SweepSpecReader.Seeds(seeds, "--seeds") : spec.Seeds,
             Steps = parse.GetValue(Steps) ?? spec.Steps,
             Retries = parse.GetValue(Retries) ?? spec.Retries,
@@ -71,7 +71,7 @@ internal static class DefaultSweeps
         Name = "quick-mixture",
         Experiment = "mixture-of-gaussians",
         Preset = "quick",
-        Unroll = [0, 1, 5, 10],
+        Unrolls = [0, 1, 5, 10],
         Seeds = [0, 1, 2],
     };
 }
