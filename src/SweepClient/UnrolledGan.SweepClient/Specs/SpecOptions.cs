@@ -1,5 +1,6 @@
 using System.CommandLine;
 using UnrolledGan.Grains;
+using UnrolledGan.Trainer;
 
 namespace UnrolledGan.SweepClient.Specs;
 
@@ -35,14 +36,9 @@ internal sealed class SpecOptions
         var file = parse.GetValue(File);
         var spec = file is null ? DefaultSweeps.Quick : SweepSpecReader.Read(file.FullName);
         var overrides = new Dictionary<string, string>(spec.Overrides);
-        foreach (string assignment in parse.GetValue(Set) ?? [])
+        foreach (var (field, value) in TrainingConfigBuilder.ParseAssignments(parse.GetValue(Set) ?? []))
         {
-            int equals = assignment.IndexOf('=');
-            if (equals <= 0)
-            {
-                throw new SweepSpecException("--set", $"expected field=value, got '{assignment}'");
-            }
-            overrides[assignment[..equals].Trim()] = assignment[(equals + 1)..].Trim();
+            overrides[field] = value;
         }
         return spec with
         {
