@@ -94,6 +94,12 @@ public sealed class SweepPlannerTests
         { "overrides.beta1: must be a finite number, got '-Infinity'", Spec() with { Overrides = new Dictionary<string, string> { ["beta1"] = "-Infinity" } } },
         { "overrides.batchSize: must be at most 65,536", Spec() with { Overrides = new Dictionary<string, string> { ["batchSize"] = "2000000000" } } },
         { "axes.discriminatorSize: sizes must be positive numbers", Spec() with { Sizes = [1.0, double.NaN] } },
+        // The spec sets these at every grid point, so an override of them would be silently ignored.
+        { "overrides.unroll: is set by axes.unroll; give it there", Spec() with { Overrides = new Dictionary<string, string> { ["unroll"] = "3" } } },
+        { "overrides.Seed: is set by axes.seeds; give it there", Spec() with { Overrides = new Dictionary<string, string> { ["Seed"] = "3" } } },
+        { "overrides.steps: is set by steps; give it there", Spec() with { Overrides = new Dictionary<string, string> { ["steps"] = "3" } } },
+        // On the discriminatorSize axis the generator's size is the user's own override, and its error says so.
+        { "overrides.generatorSize: must be a positive number of at most", Spec() with { Overrides = new Dictionary<string, string> { ["generatorSize"] = "-1" } } },
         // K's bound holds at every point: only the last K of this grid is over it.
         { "axes.unroll: must be at most 100 (got 1,000,000", Spec() with { Unrolls = [0, 1_000_000], Sizes = [1.0], Seeds = [0] } },
         // Only the last size of this grid cannot be built: every point is checked, not just the first.
@@ -127,6 +133,21 @@ public sealed class SweepPlannerTests
         error.Message.ShouldStartWith("overrides.batchSize: at K = 100 and size 1 the job needs about ");
         error.Message.ShouldEndWith("GiB, over Workers:JobMemoryLimit 8 GiB");
         SweepPlanner.Expand(spec with { Unrolls = [0] }, maxJobs: 20, jobMemoryLimit: 8L << 30).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public void EachJobsConfigIsThePresetWithTheOverridesAndItsGridPoint()
+    {
+        var spec = Spec() with { Steps = null, Overrides = new Dictionary<string, string> { ["steps"] = "300", ["mixture.initGain"] = "0.8" } };
+
+        var job = SweepPlanner.Expand(spec, 1000).Single(j => j is { Unroll: 10, Size: 0.5, Seed: 1 });
+
+        var expected = Presets.Create(Experiments.MixtureOfGaussians, Presets.Quick) with
+        {
+            Unroll = 10, DiscriminatorSize = 0.5, Seed = 1, Steps = 300,
+            Mixture = Presets.Create(Experiments.MixtureOfGaussians, Presets.Quick).Mixture with { InitGain = 0.8 },
+        };
+        job.ConfigJson.ShouldBe(JsonSerializer.Serialize(expected, TrainerJson.Compact));
     }
 
     [Fact]
