@@ -17,7 +17,7 @@ public sealed class AggregationTests
     [Fact]
     public void CellsAggregateSeedsCountFailuresAndMarkTheBestColumn()
     {
-        var spec = SweepPlannerTests.Spec() with { Unroll = [0, 10], Sizes = [1.0], Seeds = [0, 1, 2], Metrics = ["modesCovered", "reverseKl"] };
+        var spec = SweepPlannerTests.Spec() with { Unrolls = [0, 10], Sizes = [1.0], Seeds = [0, 1, 2], Metrics = ["modesCovered", "reverseKl"] };
         JobRecord Job(int unroll, int seed, double? modes, double? kl, JobStatus status = JobStatus.Succeeded) => new()
         {
             Spec = new JobSpec($"k{unroll}-s{seed}", spec.Name, unroll, 1.0, seed, "{}"),
@@ -48,7 +48,7 @@ public sealed class AggregationTests
     [Fact]
     public void ACancelledSweepsTableCountsItsCancelledJobsInsteadOfSayingNoJobFailed()
     {
-        var spec = SweepPlannerTests.Spec() with { Unroll = [0, 5], Sizes = [1.0], Seeds = [0, 1, 2], Metrics = ["modesCovered", "reverseKl"] };
+        var spec = SweepPlannerTests.Spec() with { Unrolls = [0, 5], Sizes = [1.0], Seeds = [0, 1, 2], Metrics = ["modesCovered", "reverseKl"] };
         JobRecord Job(int unroll, int seed, JobStatus status) => new()
         {
             Spec = new JobSpec($"k{unroll}-s{seed}", spec.Name, unroll, 1.0, seed, "{}"),
@@ -76,9 +76,29 @@ public sealed class AggregationTests
     }
 
     [Fact]
+    public void ASuccessCountsAtThePointItsResultRecordsAndOlderRecordsAtTheirSpecs()
+    {
+        var spec = SweepPlannerTests.Spec() with { Unrolls = [0, 5], Sizes = [1.0], Seeds = [0, 1], Metrics = ["modesCovered"] };
+        JobRecord Job(int unroll, int seed, double modes, int? ranUnroll) => new()
+        {
+            Spec = new JobSpec($"k{unroll}-s{seed}", spec.Name, unroll, 1.0, seed, "{}"),
+            Status = JobStatus.Succeeded,
+            Metrics = new Dictionary<string, double?> { ["modesCovered"] = modes },
+            Ran = ranUnroll is { } k ? new GridPoint(k, 1.0, seed) : null,
+        };
+
+        // The sweep refuses a result whose point differs from its job's (SweepBookTests); the table trusts the recorded one.
+        var table = SweepAggregator.Aggregate(spec, [Job(0, 0, 1, ranUnroll: null), Job(0, 1, 8, ranUnroll: 5), Job(5, 0, 6, ranUnroll: 5)]);
+
+        var cells = table.Rows.Single().Cells;
+        (cells[0].N, cells[0].Mean).ShouldBe((1, 1.0));
+        (cells[1].N, cells[1].Mean).ShouldBe((2, 7.0));
+    }
+
+    [Fact]
     public void MarkdownLaysOutRowsBySizeAndMetricWithKColumns()
     {
-        var spec = SweepPlannerTests.Spec() with { Unroll = [0, 5], Sizes = [1.0], Seeds = [0, 1], Metrics = ["modesCovered"] };
+        var spec = SweepPlannerTests.Spec() with { Unrolls = [0, 5], Sizes = [1.0], Seeds = [0, 1], Metrics = ["modesCovered"] };
         JobRecord Job(int unroll, int seed, double modes) => new()
         {
             Spec = new JobSpec($"k{unroll}-s{seed}", spec.Name, unroll, 1.0, seed, "{}"),

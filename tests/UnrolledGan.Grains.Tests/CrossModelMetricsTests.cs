@@ -13,7 +13,7 @@ public sealed class CrossModelMetricsTests : IDisposable
     {
         var spec = SweepPlannerTests.Spec() with
         {
-            Experiment = Experiments.Cifar10, Unroll = [0, 10], Sizes = [1.0], Seeds = [0, 1], Metrics = ["percentBestRank"],
+            Experiment = Experiments.Cifar10, Unrolls = [0, 10], Sizes = [1.0], Seeds = [0, 1], Metrics = ["percentBestRank"],
         };
         // Seed 0: K = 10 wins targets 1–3 of 4 (75%), K = 0 target 0 (25%). Seed 1: a tie on target 0 is shared, K = 10
         // wins 1 and 2, K = 0 wins 3, so K = 10 has 2.5 of 4 (62.5%) and K = 0 37.5%.
@@ -36,7 +36,7 @@ public sealed class CrossModelMetricsTests : IDisposable
     [Fact]
     public void JobsWithoutInferenceFilesAreLeftAsTheyAre()
     {
-        var spec = SweepPlannerTests.Spec() with { Unroll = [0, 10], Seeds = [0] };
+        var spec = SweepPlannerTests.Spec() with { Unrolls = [0, 10], Seeds = [0] };
         JobRecord[] jobs = [Job(spec, 0, 0, null), Job(spec, 10, 0, [0.1f])];
 
         var ranked = CrossModelMetrics.WithPercentBestRank(jobs, j => new RunLayout(Path.Combine(_folder, j.Spec.JobId)));

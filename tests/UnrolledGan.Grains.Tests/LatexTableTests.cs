@@ -18,7 +18,7 @@ public sealed class LatexTableTests
         string? pdflatex = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(folder => Path.Combine(folder, "pdflatex")).FirstOrDefault(File.Exists);
         Assert.SkipWhen(pdflatex is null, "pdflatex is not installed (Debian: texlive-latex-base)");
-        var spec = SweepPlannerTests.Spec() with { Experiment = experiment, Unroll = [0, 10], Sizes = [0.5, 1.0], Seeds = [0, 1, 2], Metrics = [] };
+        var spec = SweepPlannerTests.Spec() with { Experiment = experiment, Unrolls = [0, 10], Sizes = [0.5, 1.0], Seeds = [0, 1, 2], Metrics = [] };
         var metrics = Experiments.MetricsOf(experiment);
         // Values, a failed job and a cancelled one, so the table holds bold means, p-values' columns and the cells' notes.
         JobRecord Job(double size, int unroll, int seed, JobStatus status) => new()
@@ -27,7 +27,7 @@ public sealed class LatexTableTests
             Status = status,
             Metrics = metrics.ToDictionary(m => m.Name, _ => (double?)(1 + unroll + seed * 0.5)),
         };
-        var jobs = spec.Sizes.SelectMany(size => spec.Unroll.SelectMany(k => spec.Seeds.Select(seed =>
+        var jobs = spec.Sizes.SelectMany(size => spec.Unrolls.SelectMany(k => spec.Seeds.Select(seed =>
             Job(size, k, seed, (k, seed) switch { (10, 2) => JobStatus.Failed, (0, 2) => JobStatus.Cancelled, _ => JobStatus.Succeeded })))).ToArray();
         string latex = ResultTableFormats.Latex(SweepAggregator.Aggregate(spec, jobs));
         string folder = Directory.CreateTempSubdirectory("unrolledgan-latex-").FullName;

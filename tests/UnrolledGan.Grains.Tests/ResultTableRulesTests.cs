@@ -83,7 +83,7 @@ public sealed partial class ResultTableRulesTests
     public void ASeedWithoutAValueIsCountedAndShownAsNOfSeeds()
     {
         // Three seeds per column: at K = 0 two jobs had no value (a null metric), at K = 10 one job failed.
-        var spec = SweepPlannerTests.Spec() with { Unroll = [0, 10], Sizes = [1.0], Seeds = [0, 1, 2], Metrics = ["reverseKl"] };
+        var spec = SweepPlannerTests.Spec() with { Unrolls = [0, 10], Sizes = [1.0], Seeds = [0, 1, 2], Metrics = ["reverseKl"] };
         JobRecord[] jobs =
         [
             Job(spec, 0, 0, 2.0), Job(spec, 0, 1, null), Job(spec, 0, 2, null),
@@ -132,7 +132,7 @@ public sealed partial class ResultTableRulesTests
         int seeds = columns.Max(c => c.Values.Length);
         var spec = SweepPlannerTests.Spec() with
         {
-            Experiment = experiment, Unroll = unrolls, Sizes = [1.0], Seeds = [.. Enumerable.Range(0, seeds)], Metrics = metrics,
+            Experiment = experiment, Unrolls = unrolls, Sizes = [1.0], Seeds = [.. Enumerable.Range(0, seeds)], Metrics = metrics,
         };
         var jobs = columns.SelectMany(c => c.Values.Select((value, seed) => Job(spec, c.Unroll, seed, value, metrics))).ToArray();
         var table = SweepAggregator.Aggregate(spec, jobs);

@@ -66,6 +66,25 @@ public sealed class SweepBookTests
     }
 
     [Fact]
+    public void ASuccessIsRecordedAtThePointOfTheConfigThatRan()
+    {
+        var book = Book(2, retries: 2);
+        var planned = book.Lease("a", null, Now)!;
+        var other = book.Lease("a", null, Now)!;
+
+        book.End(Outcome(planned, JobExit.Succeeded) with { Ran = new GridPoint(0, 1, 0) }, Now).ShouldBeTrue();
+        // j1 is K = 0, size 1, seed 1; a result of seed 7 in its folder is some other run's.
+        book.End(Outcome(other, JobExit.Succeeded) with { Ran = new GridPoint(0, 1, 7) }, Now).ShouldBeTrue();
+
+        book.Jobs[0].ShouldSatisfyAllConditions(j => j.Status.ShouldBe(JobStatus.Succeeded), j => j.Ran.ShouldBe(new GridPoint(0, 1, 0)));
+        book.Jobs[1].ShouldSatisfyAllConditions(
+            j => j.Status.ShouldBe(JobStatus.Failed, "a rerun would read the same result, so no retry is spent on it"),
+            j => j.Ran.ShouldBeNull(),
+            j => j.FailureReason.ShouldBe("the trainer's result is of K = 0, size 1, seed 7, not of this job's K = 0, size 1, seed 1: " +
+                "the config in its result.json is not the one the sweep planned, so it is kept out of the table"));
+    }
+
+    [Fact]
     public void BadInputIsNotRetried()
     {
         var book = Book(1, retries: 5);

@@ -106,7 +106,7 @@ internal sealed class SweepCluster : IAsyncDisposable
         Name = name,
         Experiment = "mixture-of-gaussians",
         Preset = "quick",
-        Unroll = unroll,
+        Unrolls = unroll,
         Seeds = seeds,
         Steps = steps,
         Retries = retries,

@@ -24,6 +24,9 @@ public sealed class SweepGrainTests
         var results = status.Jobs.ToDictionary(j => j.Spec.JobId, j => ReadResult(cluster, j));
         results.Values.ShouldAllBe(r => r.Timings.ResumedFromStep == 0);
         results.ShouldAllBe(r => r.Value.JobId == r.Key);
+        // Each job records the point of the config its trainer resolved and ran, read from its result file.
+        status.Jobs.ShouldAllBe(j => j.Ran == new GridPoint(results[j.Spec.JobId].Config.Unroll, results[j.Spec.JobId].Config.DiscriminatorSize,
+            results[j.Spec.JobId].Config.Seed) && j.Ran == j.Spec.Point);
 
         // The table's cells against the result files, averaged by hand.
         var table = (await cluster.Sweep("once").GetResultsAsync())!.Table;

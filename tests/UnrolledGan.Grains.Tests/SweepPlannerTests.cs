@@ -10,7 +10,7 @@ public sealed class SweepPlannerTests
     {
         Name = name,
         Experiment = Experiments.MixtureOfGaussians,
-        Unroll = [0, 1, 5, 10],
+        Unrolls = [0, 1, 5, 10],
         Sizes = [0.5, 1.0],
         Seeds = [0, 1, 2],
         Steps = 200,
@@ -79,8 +79,8 @@ public sealed class SweepPlannerTests
     {
         { "experiment: unknown experiment 'cifar-100'", Spec() with { Experiment = "cifar-100" } },
         { "metrics: unknown metric 'inceptionScore'", Spec() with { Metrics = ["modesCovered", "inceptionScore"] } },
-        { "axes.unroll: K must be 0 or more (got -1)", Spec() with { Unroll = [0, -1] } },
-        { "axes.unroll: is empty", Spec() with { Unroll = [] } },
+        { "axes.unroll: K must be 0 or more (got -1)", Spec() with { Unrolls = [0, -1] } },
+        { "axes.unroll: is empty", Spec() with { Unrolls = [] } },
         { "axes.seeds: is empty", Spec() with { Seeds = [] } },
         { "axes.discriminatorSize: is empty", Spec() with { Sizes = [] } },
         { "axes: the grid has 24 jobs, more than the cap of 20", Spec() },
@@ -94,12 +94,18 @@ public sealed class SweepPlannerTests
         { "overrides.beta1: must be a finite number, got '-Infinity'", Spec() with { Overrides = new Dictionary<string, string> { ["beta1"] = "-Infinity" } } },
         { "overrides.batchSize: must be at most 65,536", Spec() with { Overrides = new Dictionary<string, string> { ["batchSize"] = "2000000000" } } },
         { "axes.discriminatorSize: sizes must be positive numbers", Spec() with { Sizes = [1.0, double.NaN] } },
+        // The spec sets these at every grid point, so an override of them would be silently ignored.
+        { "overrides.unroll: is set by axes.unroll; give it there", Spec() with { Overrides = new Dictionary<string, string> { ["unroll"] = "3" } } },
+        { "overrides.Seed: is set by axes.seeds; give it there", Spec() with { Overrides = new Dictionary<string, string> { ["Seed"] = "3" } } },
+        { "overrides.steps: is set by steps; give it there", Spec() with { Overrides = new Dictionary<string, string> { ["steps"] = "3" } } },
+        // On the discriminatorSize axis the generator's size is the user's own override, and its error says so.
+        { "overrides.generatorSize: must be a positive number of at most", Spec() with { Overrides = new Dictionary<string, string> { ["generatorSize"] = "-1" } } },
         // K's bound holds at every point: only the last K of this grid is over it.
-        { "axes.unroll: must be at most 100 (got 1,000,000", Spec() with { Unroll = [0, 1_000_000], Sizes = [1.0], Seeds = [0] } },
+        { "axes.unroll: must be at most 100 (got 1,000,000", Spec() with { Unrolls = [0, 1_000_000], Sizes = [1.0], Seeds = [0] } },
         // Only the last size of this grid cannot be built: every point is checked, not just the first.
         {
             "axes.discriminatorSize: leaves a layer without units (got 0.01)",
-            Spec() with { Experiment = Experiments.StackedMnist, Unroll = [0], Seeds = [0], Sizes = [1.0, 0.01] }
+            Spec() with { Experiment = Experiments.StackedMnist, Unrolls = [0], Seeds = [0], Sizes = [1.0, 0.01] }
         },
     };
 
@@ -119,14 +125,29 @@ public sealed class SweepPlannerTests
         // Within every field's bound, but K = 100 at batch 65,536 would need tens of GiB; only the last K is too big.
         var spec = Spec() with
         {
-            Unroll = [0, 100], Sizes = [1.0], Seeds = [0], Overrides = new Dictionary<string, string> { ["batchSize"] = "65536" },
+            Unrolls = [0, 100], Sizes = [1.0], Seeds = [0], Overrides = new Dictionary<string, string> { ["batchSize"] = "65536" },
         };
 
         var error = Should.Throw<SweepSpecException>(() => SweepPlanner.Expand(spec, maxJobs: 20, jobMemoryLimit: 8L << 30));
 
         error.Message.ShouldStartWith("overrides.batchSize: at K = 100 and size 1 the job needs about ");
         error.Message.ShouldEndWith("GiB, over Workers:JobMemoryLimit 8 GiB");
-        SweepPlanner.Expand(spec with { Unroll = [0] }, maxJobs: 20, jobMemoryLimit: 8L << 30).Count.ShouldBe(1);
+        SweepPlanner.Expand(spec with { Unrolls = [0] }, maxJobs: 20, jobMemoryLimit: 8L << 30).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public void EachJobsConfigIsThePresetWithTheOverridesAndItsGridPoint()
+    {
+        var spec = Spec() with { Steps = null, Overrides = new Dictionary<string, string> { ["steps"] = "300", ["mixture.initGain"] = "0.8" } };
+
+        var job = SweepPlanner.Expand(spec, 1000).Single(j => j is { Unroll: 10, Size: 0.5, Seed: 1 });
+
+        var expected = Presets.Create(Experiments.MixtureOfGaussians, Presets.Quick) with
+        {
+            Unroll = 10, DiscriminatorSize = 0.5, Seed = 1, Steps = 300,
+            Mixture = Presets.Create(Experiments.MixtureOfGaussians, Presets.Quick).Mixture with { InitGain = 0.8 },
+        };
+        job.ConfigJson.ShouldBe(JsonSerializer.Serialize(expected, TrainerJson.Compact));
     }
 
     [Fact]

@@ -93,7 +93,7 @@ public sealed class SweepStateStorageTests
     /// <summary>A sweep of three jobs, the first <paramref name="succeeded"/> of them finished.</summary>
     private static SweepState State(int succeeded) => new()
     {
-        Spec = new SweepSpec { Name = "store", Experiment = "mixture-of-gaussians", Unroll = [0, 1, 2], Seeds = [0, 1, 2] },
+        Spec = new SweepSpec { Name = "store", Experiment = "mixture-of-gaussians", Unrolls = [0, 1, 2], Seeds = [0, 1, 2] },
         Phase = SweepPhase.Running,
         Jobs = Enumerable.Range(0, 3).Select(i => new JobRecord
         {

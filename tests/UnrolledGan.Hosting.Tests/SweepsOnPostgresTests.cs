@@ -56,7 +56,7 @@ public sealed class SweepsOnPostgresTests
         Name = name,
         Experiment = "mixture-of-gaussians",
         Preset = "quick",
-        Unroll = [0],
+        Unrolls = [0],
         Seeds = [0, 1],
         Steps = 200,
         Overrides = new Dictionary<string, string> { ["snapshotInterval"] = "200", ["logInterval"] = "50" },

@@ -8,6 +8,7 @@ public sealed class BadInputTests : IDisposable
     [Theory]
     [InlineData("spec: malformed YAML: the parser stopped", "benchmark", "bad.yaml")]
     [InlineData("--gateway", "status", "any", "--gateway", "localhost")]
+    [InlineData("--set: expected field=value, got 'beta1'", "benchmark", "--set", "beta1", "--unroll", "0", "--seeds", "1")]
     // Checked on the embedded silo the benchmark starts: the field is named before any job is queued.
     [InlineData("overrides.generatorLearningRate: must be a finite number, got 'NaN'", "benchmark", "--set", "generatorLearningRate=NaN", "--unroll", "0", "--seeds", "1")]
     [InlineData("overrides.batchSize: must be at most 65,536", "benchmark", "--set", "batchSize=2000000000", "--unroll", "0", "--seeds", "1")]

@@ -27,7 +27,7 @@ public sealed class SpecFilesTests
         var jobs = SweepPlanner.Expand(spec, maxJobs: 1000, new UnrolledGan.Grains.Workers.WorkerOptions().JobMemoryLimitBytes);
 
         spec.Name.ShouldBe(Path.GetFileNameWithoutExtension(file));
-        jobs.Count.ShouldBe(spec.Unroll.Count * spec.Sizes.Count * spec.Seeds.Count);
+        jobs.Count.ShouldBe(spec.Unrolls.Count * spec.Sizes.Count * spec.Seeds.Count);
         File.ReadLines(path).First().ShouldStartWith("# ", customMessage: "a spec starts with a comment saying what it reproduces");
     }
 
@@ -63,7 +63,7 @@ public sealed class SpecFilesTests
         var average = Config("appb-second-gradient-5to1-average.yaml");
         (average.SecondGradient, average.UnrollTarget, average.GeneratorUpdates, average.DiscriminatorUpdates)
             .ShouldBe((false, UnrollTarget.Average, 5, 1));
-        SweepSpecReader.Read(Path.Combine(RepositoryRoot(), "specs", "appb-second-gradient-5to1-average.yaml")).Unroll
+        SweepSpecReader.Read(Path.Combine(RepositoryRoot(), "specs", "appb-second-gradient-5to1-average.yaml")).Unrolls
             .ShouldBe([0, 1, 3, 5, 10]);
 
         var both = Config("appb-second-gradient-both-quick.yaml");

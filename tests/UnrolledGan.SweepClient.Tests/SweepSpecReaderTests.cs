@@ -25,7 +25,7 @@ public sealed class SweepSpecReaderTests
 
         spec.Name.ShouldBe("table");
         spec.Preset.ShouldBe("paper");
-        spec.Unroll.ShouldBe([0, 10]);
+        spec.Unrolls.ShouldBe([0, 10]);
         spec.Seeds.ShouldBe([0, 1, 2]);
         spec.Sizes.ShouldBe([0.5, 1.0]);
         spec.SizeAxis.ShouldBe(SizeAxis.DiscriminatorSize);

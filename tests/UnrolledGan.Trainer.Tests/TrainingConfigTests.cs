@@ -109,6 +109,28 @@ public sealed class TrainingConfigTests
     }
 
     [Fact]
+    public void SetFlagsAreReadOnceForEveryCaller()
+    {
+        TrainingConfigBuilder.ParseAssignments([" mixture.initGain = 0.8", "beta1=0.4=x"])
+            .ShouldBe([KeyValuePair.Create("mixture.initGain", "0.8"), KeyValuePair.Create("beta1", "0.4=x")]);
+        Should.Throw<ConfigException>(() => TrainingConfigBuilder.ParseAssignments(["beta1"]))
+            .Message.ShouldBe("--set: expected field=value, got 'beta1'");
+        Should.Throw<ConfigException>(() => TrainingConfigBuilder.ParseAssignments(["=1"]))
+            .Message.ShouldBe("--set: expected field=value, got '=1'");
+    }
+
+    [Fact]
+    public void OverridesApplyToATypedConfigAsTheirFieldsTypes()
+    {
+        var preset = Presets.Create(Experiments.MixtureOfGaussians, Presets.Paper);
+
+        var config = TrainingConfigBuilder.Apply(preset, [new("mixture.initGain", "1.1"), new("schedule", "simultaneous"), new("BATCHSIZE", "64")]);
+
+        config.ShouldBe(preset with { Mixture = preset.Mixture with { InitGain = 1.1 }, Schedule = Schedule.Simultaneous, BatchSize = 64 });
+        Should.Throw<ConfigException>(() => TrainingConfigBuilder.Apply(preset, [new("batchSize", "2.5")])).Problems.Single().Field.ShouldBe("batchSize");
+    }
+
+    [Fact]
     public void MalformedConfigFileIsRejectedWithItsLine()
     {
         string path = Path.Combine(Path.GetTempPath(), $"bad-config-{Guid.NewGuid():N}.json");

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+
 namespace UnrolledGan.Grains;
 
 /// <summary>One grid point: its stable id, its place on the axes and the complete trainer config it runs.</summary>
@@ -8,7 +11,18 @@ public sealed record JobSpec(
     [property: Id(2)] int Unroll,
     [property: Id(3)] double Size,
     [property: Id(4)] int Seed,
-    [property: Id(5)] string ConfigJson);
+    [property: Id(5)] string ConfigJson)
+{
+    [JsonIgnore]
+    public GridPoint Point => new(Unroll, Size, Seed);
+}
+
+/// <summary>A place on a sweep's axes: K, the size factor X (the discriminator's width) and the seed.</summary>
+[GenerateSerializer, Immutable]
+public sealed record GridPoint([property: Id(0)] int Unroll, [property: Id(1)] double Size, [property: Id(2)] int Seed)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"K = {Unroll}, size {Size}, seed {Seed}");
+}
 
 [GenerateSerializer]
 public enum JobStatus
@@ -47,6 +61,12 @@ public sealed record JobRecord
 
     /// <summary>The token of the lease that holds the running job; reports without it are refused.</summary>
     [Id(12)] public string? LeaseToken { get; init; }
+
+    /// <summary>
+    /// The grid point of the config the trainer ran, from its result file; the table groups results by it. Null for
+    /// results recorded before it was kept (their point is the spec's), and left out of stored JSON when null.
+    /// </summary>
+    [Id(13), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public GridPoint? Ran { get; init; }
 }
 
 /// <summary>How one run of a job ended, as its trainer grain reports it.</summary>
@@ -61,7 +81,8 @@ public sealed record JobOutcome(
     [property: Id(6)] int ExitCode,
     [property: Id(7)] int Attempt,
     [property: Id(8)] string Token,
-    [property: Id(9)] IReadOnlyDictionary<string, string>? Versions = null);
+    [property: Id(9)] IReadOnlyDictionary<string, string>? Versions = null,
+    [property: Id(10)] GridPoint? Ran = null);
 
 /// <summary>The trainer's exit, as the sweep acts on it.</summary>
 [GenerateSerializer]

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace UnrolledGan.Grains;
 
 /// <summary>
@@ -11,8 +13,8 @@ public sealed record SweepSpec
     [Id(1)] public required string Experiment { get; init; }
     [Id(2)] public string Preset { get; init; } = "quick";
 
-    /// <summary>The K axis (paper: 0, 1, 5, 10).</summary>
-    [Id(3)] public required IReadOnlyList<int> Unroll { get; init; }
+    /// <summary>The K axis (paper: 0, 1, 5, 10). Named unroll in specs, stored states and fingerprints, as it always was.</summary>
+    [Id(3), JsonPropertyName("unroll")] public required IReadOnlyList<int> Unrolls { get; init; }
 
     /// <summary>The size axis, and the config field it sets: discriminatorSize (App. E) or modelSize (App. F, both networks).</summary>
     [Id(4)] public IReadOnlyList<double> Sizes { get; init; } = [1.0];

@@ -26,21 +26,34 @@ public static class TrainingConfigBuilder
         {
             Set(node, path, value);
         }
-
-        TrainingConfig config;
-        try
-        {
-            config = node.Deserialize<TrainingConfig>(TrainerJson.Options)!;
-        }
-        catch (JsonException e)
-        {
-            // A whole-number field given 1e10 or 2.5 fails here too, as does a config file's 1e400 (not a finite double).
-            throw new ConfigException(FieldOf(e.Path),
-                "has a value of the wrong type (or out of range: whole-number fields take at most 2,147,483,647)");
-        }
+        var config = Read(node);
         ConfigValidator.ThrowIfInvalid(config);
         return config;
     }
+
+    /// <summary>
+    /// <paramref name="config"/> with <c>field=value</c> overrides set, each read as the type its field has. Not
+    /// validated: a sweep applies its overrides once and validates each grid point built from the result.
+    /// </summary>
+    public static TrainingConfig Apply(TrainingConfig config, IEnumerable<KeyValuePair<string, string>> overrides)
+    {
+        var node = JsonSerializer.SerializeToNode(config, TrainerJson.Options)!.AsObject();
+        foreach (var (path, value) in overrides)
+        {
+            Set(node, path, value);
+        }
+        return Read(node);
+    }
+
+    /// <summary>The one reading of <c>--set field=value</c> flags, for the trainer and the sweep client alike; a later flag for a field wins.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> ParseAssignments(IEnumerable<string> assignments) =>
+        assignments.Select(assignment =>
+        {
+            int equals = assignment.IndexOf('=');
+            return equals > 0
+                ? KeyValuePair.Create(assignment[..equals].Trim(), assignment[(equals + 1)..].Trim())
+                : throw new ConfigException("--set", $"expected field=value, got '{assignment}'");
+        }).ToArray();
 
     public static JsonObject ParseFile(string path)
     {
@@ -61,6 +74,20 @@ public static class TrainingConfigBuilder
         catch (JsonException e)
         {
             throw new ConfigException("config", $"'{path}' is not valid JSON (line {e.LineNumber + 1}): {FirstSentence(e.Message)}");
+        }
+    }
+
+    private static TrainingConfig Read(JsonObject node)
+    {
+        try
+        {
+            return node.Deserialize<TrainingConfig>(TrainerJson.Options)!;
+        }
+        catch (JsonException e)
+        {
+            // A whole-number field given 1e10 or 2.5 fails here too, as does a config file's 1e400 (not a finite double).
+            throw new ConfigException(FieldOf(e.Path),
+                "has a value of the wrong type (or out of range: whole-number fields take at most 2,147,483,647)");
         }
     }
 

@@ -12,7 +12,7 @@ public static class SweepAggregator
 {
     public static ResultTable Aggregate(SweepSpec spec, IReadOnlyList<JobRecord> jobs)
     {
-        var unrolls = spec.Unroll.Order().ToArray();
+        var unrolls = spec.Unrolls.Order().ToArray();
         var rows = new List<ResultRow>();
         foreach (double size in spec.Sizes)
         {
@@ -37,8 +37,9 @@ public static class SweepAggregator
     private static int Count(IReadOnlyList<JobRecord> jobs, double size, int unroll, JobStatus status) =>
         jobs.Count(j => j.Spec.Size == size && j.Spec.Unroll == unroll && j.Status == status);
 
+    /// <summary>A success counts at the point of the config that ran, as its result file recorded it (<see cref="JobRecord.Ran"/>).</summary>
     private static List<double> Values(IReadOnlyList<JobRecord> jobs, double size, int unroll, string metric) =>
-        jobs.Where(j => j.Spec.Size == size && j.Spec.Unroll == unroll && j.Status == JobStatus.Succeeded)
+        jobs.Where(j => j.Status == JobStatus.Succeeded && (j.Ran ?? j.Spec.Point) is var ran && ran.Size == size && ran.Unroll == unroll)
             .Select(j => j.Metrics?.GetValueOrDefault(metric))
             .OfType<double>()
             .ToList();

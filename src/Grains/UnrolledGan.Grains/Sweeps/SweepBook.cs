@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using UnrolledGan.Trainer;
 
 namespace UnrolledGan.Grains.Sweeps;
 
@@ -92,8 +93,16 @@ public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency
         var job = jobs[index] with { LeaseToken = null };
         jobs[index] = outcome.Exit switch
         {
+            // A rerun would read the same result file, so this fails at once rather than spending retries.
+            JobExit.Succeeded when outcome.Ran is { } ran && ran != job.Spec.Point => job with
+            {
+                Status = JobStatus.Failed, FailedAttempts = job.FailedAttempts + 1, EndedAt = now, Silo = outcome.Silo,
+                FailureReason = $"the trainer's result is of {ran}, not of this job's {job.Spec.Point}: the config in its " +
+                    $"{TrainerProtocol.Files.Result} is not the one the sweep planned, so it is kept out of the table",
+            },
             JobExit.Succeeded => job with
             {
+                Ran = outcome.Ran,
                 Status = JobStatus.Succeeded, Metrics = outcome.Metrics, TrainSeconds = outcome.TrainSeconds,
                 Silo = outcome.Silo, EndedAt = now, FailureReason = null, Versions = outcome.Versions,
             },

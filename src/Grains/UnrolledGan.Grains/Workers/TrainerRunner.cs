@@ -241,7 +241,8 @@ public sealed class TrainerRunner(
                 ? $"stalled: step {last?.Step ?? 0} did not advance for {run.StallTimeout}, so the run was killed"
                 : $"exit code {exitCode}: {(run.Process.StderrTail is { Length: > 0 } tail ? tail : last?.Error ?? "no message")}";
         return new JobOutcome(run.Lease.Spec.JobId, exit, reason, result?.Metrics ?? last?.Metrics, result?.Timings.TrainSeconds,
-            run.Lease.Silo, exitCode, run.Lease.Attempt, run.Lease.Token, result is null ? null : Versions(result.Environment));
+            run.Lease.Silo, exitCode, run.Lease.Attempt, run.Lease.Token, result is null ? null : Versions(result.Environment),
+            result is null ? null : new GridPoint(result.Config.Unroll, result.Config.DiscriminatorSize, result.Config.Seed));
     }
 
     /// <summary>How the sweep acts on a run's end: as <see cref="TrainerProtocol.End"/> reads it, unless this silo cancelled the run.</summary>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using UnrolledGan.Grains;
 using UnrolledGan.SweepClient.Specs;
 using UnrolledGan.SweepClient.Views;
+using UnrolledGan.Trainer;
 
 namespace UnrolledGan.SweepClient.Cli;
 
@@ -227,7 +228,7 @@ internal static class Commands
         {
             return await action();
         }
-        catch (SweepSpecException e)
+        catch (Exception e) when (e is SweepSpecException or ConfigException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using UnrolledGan.Grains;
+using UnrolledGan.Trainer;
 
 namespace UnrolledGan.SweepClient.Specs;
 
@@ -35,21 +36,16 @@ internal sealed class SpecOptions
         var file = parse.GetValue(File);
         var spec = file is null ? DefaultSweeps.Quick : SweepSpecReader.Read(file.FullName);
         var overrides = new Dictionary<string, string>(spec.Overrides);
-        foreach (string assignment in parse.GetValue(Set) ?? [])
+        foreach (var (field, value) in TrainingConfigBuilder.ParseAssignments(parse.GetValue(Set) ?? []))
         {
-            int equals = assignment.IndexOf('=');
-            if (equals <= 0)
-            {
-                throw new SweepSpecException("--set", $"expected field=value, got '{assignment}'");
-            }
-            overrides[assignment[..equals].Trim()] = assignment[(equals + 1)..].Trim();
+            overrides[field] = value;
         }
         return spec with
         {
             Name = parse.GetValue(Name) ?? spec.Name,
             Experiment = parse.GetValue(Experiment) ?? spec.Experiment,
             Preset = parse.GetValue(Preset) ?? spec.Preset,
-            Unroll = parse.GetValue(Unroll) is { } unroll ? List(unroll, "--unroll") : spec.Unroll,
+            Unrolls = parse.GetValue(Unroll) is { } unroll ? List(unroll, "--unroll") : spec.Unrolls,
             Seeds = parse.GetValue(Seeds) is { } seeds ? SweepSpecReader.Seeds(seeds, "--seeds") : spec.Seeds,
             Steps = parse.GetValue(Steps) ?? spec.Steps,
             Retries = parse.GetValue(Retries) ?? spec.Retries,
@@ -71,7 +67,7 @@ internal static class DefaultSweeps
         Name = "quick-mixture",
         Experiment = "mixture-of-gaussians",
         Preset = "quick",
-        Unroll = [0, 1, 5, 10],
+        Unrolls = [0, 1, 5, 10],
         Seeds = [0, 1, 2],
     };
 }

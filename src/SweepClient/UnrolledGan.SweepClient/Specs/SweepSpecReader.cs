@@ -51,13 +51,13 @@ internal static class SweepSpecReader
         }
         var sizeAxis = axes.ContainsKey("modelSize") ? SizeAxis.ModelSize : SizeAxis.DiscriminatorSize;
         var sizes = axes.GetValueOrDefault("modelSize") ?? axes.GetValueOrDefault("discriminatorSize");
-        var defaults = new SweepSpec { Name = defaultName, Experiment = "", Unroll = [], Seeds = [] };
+        var defaults = new SweepSpec { Name = defaultName, Experiment = "", Unrolls = [], Seeds = [] };
         return new SweepSpec
         {
             Name = Scalar(fields, "name") ?? defaultName,
             Experiment = Scalar(fields, "experiment") ?? throw new SweepSpecException("experiment", "is required"),
             Preset = Scalar(fields, "preset") ?? defaults.Preset,
-            Unroll = axes.TryGetValue("unroll", out var unroll) ? Numbers(unroll, "axes.unroll", ParseInt) : [0, 1, 5, 10],
+            Unrolls = axes.TryGetValue("unroll", out var unroll) ? Numbers(unroll, "axes.unroll", ParseInt) : [0, 1, 5, 10],
             Sizes = sizes is null ? defaults.Sizes : Numbers(sizes, $"axes.{(sizeAxis == SizeAxis.ModelSize ? "modelSize" : "discriminatorSize")}", ParseDouble),
             SizeAxis = sizeAxis,
             Seeds = axes.TryGetValue("seeds", out var seeds) ? Seeds(seeds) : [0, 1, 2, 3, 4],

@@ -40,15 +40,7 @@ internal sealed class ConfigOptions
         Add("unroll", parse.GetValue(Unroll));
         Add("seed", parse.GetValue(Seed));
         Add("steps", parse.GetValue(Steps));
-        foreach (string assignment in parse.GetValue(Set) ?? [])
-        {
-            int equals = assignment.IndexOf('=');
-            if (equals <= 0)
-            {
-                throw new ConfigException("--set", $"expected field=value, got '{assignment}'");
-            }
-            overrides.Add(new(assignment[..equals].Trim(), assignment[(equals + 1)..].Trim()));
-        }
+        overrides.AddRange(TrainingConfigBuilder.ParseAssignments(parse.GetValue(Set) ?? []));
         var file = parse.GetValue(File) is { } path ? TrainingConfigBuilder.ParseFile(path.FullName) : null;
         return TrainingConfigBuilder.Build(file, overrides);
     }
