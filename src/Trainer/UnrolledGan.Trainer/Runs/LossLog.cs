@@ -29,9 +29,25 @@ internal sealed class LossLog(int firstStep) : IDisposable
         return new ProgressEvent
         {
             Event = ProgressEvent.Kinds.Progress, Step = step, TotalSteps = totalSteps,
-            StepsPerSecond = Math.Round(rate, 2), EtaSeconds = Math.Round((totalSteps - step) / rate, 1),
-            GeneratorLoss = _generator?.item<float>(), DiscriminatorLoss = _discriminator?.item<float>(),
+            StepsPerSecond = Finite(step, "steps per second", Math.Round(rate, 2)),
+            EtaSeconds = Finite(step, "ETA", Math.Round((totalSteps - step) / rate, 1)),
+            GeneratorLoss = Finite(step, "generator loss", _generator?.item<float>()),
+            DiscriminatorLoss = Finite(step, "discriminator loss", _discriminator?.item<float>()),
         };
+    }
+
+    /// <summary>
+    /// JSON has no infinity or NaN: a diverged loss (or a rate over no time) is logged as missing, and said on stderr,
+    /// rather than ending the job when its progress line is written.
+    /// </summary>
+    internal static double? Finite(int step, string what, double? value)
+    {
+        if (value is not { } number || double.IsFinite(number))
+        {
+            return value;
+        }
+        Console.Error.WriteLine($"warning: step {step}: the {what} is {number}; logged as missing");
+        return null;
     }
 
     private static void Keep(ref Tensor? kept, Tensor? latest)
