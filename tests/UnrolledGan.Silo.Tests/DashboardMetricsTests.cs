@@ -36,7 +36,9 @@ public sealed partial class DashboardMetricsTests
         var submit = await SiloProcess.RunClientAsync(client, Timeout, "submit", "--name", "tiny", "--unroll", "5", "--seeds", "1",
             "--steps", "300", "--set", "logInterval=25");
         submit.ExitCode.ShouldBe(0, submit.Error);
-        string training = await ScrapeUntilAsync(ScrapeAsync, "unrolledgan_training_steps_per_second{");
+        const string rate = "unrolledgan_training_steps_per_second{";
+        string training = await Poll.UntilAsync(ScrapeAsync, scrape => scrape.Contains(rate, StringComparison.Ordinal), Timeout,
+            $"a scrape showing {rate}");
         Value(training, "unrolledgan_jobs_running").ShouldBe(1);
         var watch = await SiloProcess.RunClientAsync(client, Timeout, "watch", "tiny");
         watch.ExitCode.ShouldBe(0, watch.Output + watch.Error);
@@ -55,21 +57,6 @@ public sealed partial class DashboardMetricsTests
         Value(scrape, "unrolledgan_jobs_failed_total").ShouldBe(0);
         Value(scrape, "unrolledgan_job_duration_seconds_count", "outcome=\"succeeded\"").ShouldBe(1);
         Value(scrape, "unrolledgan_job_duration_seconds_bucket", "le=\"86400\"").ShouldBe(1);
-    }
-
-    private static async Task<string> ScrapeUntilAsync(Func<Task<string>> scrape, string text)
-    {
-        var deadline = DateTimeOffset.UtcNow + Timeout;
-        string last;
-        while (!(last = await scrape()).Contains(text, StringComparison.Ordinal))
-        {
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                throw new TimeoutException($"no scrape showed {text} within {Timeout}");
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
-        }
-        return last;
     }
 
     /// <summary>The value of the series' one sample whose labels contain the given text.</summary>

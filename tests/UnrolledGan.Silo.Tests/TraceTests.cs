@@ -35,8 +35,9 @@ public sealed class TraceTests
         code.ShouldBe(0, $"{output}\n{error}");
 
         // Each process exports its spans in batches, and a job's span ends after its trainer's.
-        var trainers = await WaitForAsync(() => collector.Spans.Where(s => s.Name == "trainer").ToArray(),
-            t => t.Length == 2 && t.All(trainer => collector.Spans.Any(s => s.SpanId == trainer.ParentSpanId)));
+        var trainers = await Poll.UntilAsync(() => Task.FromResult(collector.Spans.Where(s => s.Name == "trainer").ToArray()),
+            t => t.Length == 2 && t.All(trainer => collector.Spans.Any(s => s.SpanId == trainer.ParentSpanId)), TimeSpan.FromSeconds(30),
+            "both trainers' spans and their jobs' spans reaching the collector");
         File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "spans-received.txt"), Tree(collector.Spans));
         var submit = collector.Spans.Single(s => s.Name == "sweep.submit");
         var trace = collector.Spans.Where(s => s.TraceId == submit.TraceId).ToArray();
@@ -94,20 +95,5 @@ public sealed class TraceTests
             Write(root, 0);
         }
         return text.ToString();
-    }
-
-    /// <summary>Exporters send in batches, every few seconds: waits until the collector has what the test needs.</summary>
-    private static async Task<T> WaitForAsync<T>(Func<T> read, Func<T, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            var value = read();
-            if (done(value) || DateTime.UtcNow > deadline)
-            {
-                return value;
-            }
-            await Task.Delay(200, TestContext.Current.CancellationToken);
-        }
     }
 }
