@@ -69,6 +69,7 @@ public static class SiloHosting
                 services.AddSingleton(credentials);
             }
             silo.AddActivityPropagation();
+            silo.AddSerializableFaults();
             silo.AddSweepOrchestration();
             configure?.Invoke(silo);
         });
@@ -81,7 +82,9 @@ public static class SiloHosting
 
     /// <summary>
     /// Sweep state through Orleans' ADO.NET grain storage, as JSON, so that the database writes each success's result
-    /// rows in the same transaction (deploy/postgres/0002); and tables built from those rows.
+    /// rows in the same transaction (deploy/postgres/0002); and tables built from those rows. The silo's own queries
+    /// ride out a restarting server (<see cref="DatabaseRetry"/>, Database:RetryFor); a failed state write makes the
+    /// sweep reload its state and its caller try again (SweepGrain), so the storage needs no retry of its own.
     /// </summary>
     public static ISiloBuilder AddPostgresSweepState(this ISiloBuilder silo, string connectionString)
     {
@@ -91,10 +94,15 @@ public static class SiloHosting
             o.GrainStorageSerializer = new GrainStateJson();
         });
         silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        silo.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        silo.Services.AddSingleton<DatabaseRetry>();
         silo.Services.AddSingleton<IRecordedResults, PostgresRecordedResults>();
         silo.Services.AddSingleton<ISweepStateIndex, PostgresSweepStateIndex>();
         return silo;
     }
+
+    /// <summary>A grain call's failure reaches its caller as an exception it can read (<see cref="SerializableFaultFilter"/>).</summary>
+    public static ISiloBuilder AddSerializableFaults(this ISiloBuilder silo) => silo.AddIncomingGrainCallFilter<SerializableFaultFilter>();
 
     private const string NpgsqlInvariant = "Npgsql";
 }

@@ -12,19 +12,24 @@ namespace UnrolledGan.Grains.Sweeps;
 
 /// <summary>
 /// Owns one sweep: its grid, leases and every run's end (<see cref="SweepBook"/>), written before the call that caused
-/// them returns, so a restart loses nothing. Tables and pictures are built off the turn (<see cref="SweepReports"/>);
-/// the names of the files written at completion are kept with the state.
+/// them returns, so a restart loses nothing. Tables and pictures are built off the turn (<see cref="SweepReports"/>).
+/// A completed sweep's report is written after the call that completed it, and its files' names are kept with the
+/// state; until then it is pending, and the timer writes it again until it is written (<see cref="PendingReport"/>).
 /// </summary>
 public sealed class SweepGrain(
     [PersistentState("sweep", StorageNames.Sweeps)] IPersistentState<SweepState> state,
     IClusterMembershipService membership, IOptions<ResultsOptions> results, IOptions<WorkerOptions> workers,
     SweepReports reports, DamagedStates damaged, SweepMetrics metrics, ILogger<SweepGrain> logger) : Grain, ISweepGrain, ISweepWorkGrain
 {
-    private static readonly TimeSpan LostCheckPeriod = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a results call waits for a report being written, well inside Orleans' 30 s response timeout.</summary>
+    private static readonly TimeSpan ReportWait = TimeSpan.FromSeconds(20);
     private readonly Dictionary<string, JobProgress> _progress = [];
     private readonly RunLiveness _liveness = new(membership, workers.Value);
     private readonly SweepGauges _gauges = new(metrics);
     private readonly SweepCatalogEntry _catalog = new();
+    private readonly PendingReport _report = new(reports);
     private SweepBook? _book;
     private string? _damage;
 
@@ -42,7 +47,7 @@ public sealed class SweepGrain(
             // The timer re-records the sweep in the catalog, which may have lost it (a damaged catalog is rebuilt this way).
             _catalog.Remember(SweepCatalogEntry.Of(Name, state.State));
         }
-        this.RegisterGrainTimer(RequeueLostAsync, new GrainTimerCreationOptions(LostCheckPeriod, LostCheckPeriod) { KeepAlive = false });
+        this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { KeepAlive = false });
         return Task.CompletedTask;
     }
 
@@ -65,6 +70,7 @@ public sealed class SweepGrain(
             if (_book.Resubmit(Name, state.State.Fingerprint == fingerprint, jobs))
             {
                 (state.State.Phase, state.State.ReportFiles) = (SweepPhase.Running, null);
+                _report.Forget();
                 await SaveAsync();
             }
             return Status();
@@ -88,7 +94,8 @@ public sealed class SweepGrain(
 
     /// <summary>
     /// The table is built from the recorded results every time (on a cluster, the database's rows are the truth);
-    /// a completed sweep adds the files written when it completed.
+    /// a completed sweep adds the files written when it completed. A completed sweep whose report is pending, or
+    /// whose files have gone since, has them written now.
     /// </summary>
     public async Task<SweepResults?> GetResultsAsync()
     {
@@ -96,7 +103,19 @@ public sealed class SweepGrain(
         {
             return null;
         }
-        var table = await reports.TableAsync(spec, state.State.Jobs);
+        if (state.State.Phase == SweepPhase.Completed && !SweepReports.OnDisk(state.State.ReportFiles))
+        {
+            state.State.ReportFiles = null;
+            var write = _report.Start(state.State);
+            if (await Task.WhenAny(write, Task.Delay(ReportWait)) != write)
+            {
+                throw new TimeoutException($"the report of sweep {Name} is being written but its results could not be read for " +
+                    $"{ReportWait.TotalSeconds:0} s (is the database down?); it is written as soon as they can: ask again later");
+            }
+            return await RecordReportAsync(write);
+        }
+        using var wait = new CancellationTokenSource(ReportWait);
+        var table = await reports.TableAsync(spec, state.State.Jobs, wait.Token);
         return state.State.ReportFiles is { } files ? table with { Files = files } : table;
     }
 
@@ -156,18 +175,58 @@ public sealed class SweepGrain(
         await SaveAsync();
         // Counted once stored: after a failed write the runner reports the end again, to an activation that never saw it.
         metrics.JobEnded(outcome.Exit, status);
-        if (!completed)
+        if (completed)
+        {
+            // Written off the turn: the caller hears that its run's end is stored, whatever becomes of the report.
+            _ = _report.Start(state.State);
+            logger.LogInformation("Sweep {Sweep} completed; writing its report", Name);
+        }
+    }
+
+    private async Task TickAsync(CancellationToken cancellation)
+    {
+        await _catalog.CatchUpAsync(GrainFactory, logger);
+        await WriteReportIfPendingAsync();
+        await RequeueLostAsync();
+    }
+
+    /// <summary>Collects a finished write of the pending report, or starts one; the activation stays while one is pending.</summary>
+    private async Task WriteReportIfPendingAsync()
+    {
+        if (!PendingReport.IsPending(state.State))
         {
             return;
         }
-        state.State.ReportFiles = (await reports.WriteAsync(state.State.Spec!, state.State.Jobs)).Files;
-        await SaveAsync();
-        logger.LogInformation("Sweep {Sweep} completed", Name);
+        DelayDeactivation(TimeSpan.FromMinutes(1));
+        if (_report.Retry(state.State) is not { IsCompleted: true } write)
+        {
+            return;
+        }
+        try
+        {
+            await RecordReportAsync(write);
+        }
+        catch (Exception e)
+        {
+            if (_report.IsNewProblem(e.Message))
+            {
+                logger.LogWarning("Sweep {Sweep}: its report could not be written ({Problem}); trying again every {Delay}",
+                    Name, e.Message, PendingReport.RetryDelay);
+            }
+        }
     }
 
-    private async Task RequeueLostAsync(CancellationToken cancellation)
+    private async Task<SweepResults> RecordReportAsync(Task<SweepResults> write)
     {
-        await _catalog.CatchUpAsync(GrainFactory, logger);
+        var written = await _report.CollectAsync(write);
+        state.State.ReportFiles = written.Files;
+        await SaveAsync();
+        logger.LogInformation("Sweep {Sweep}: report written ({Files})", Name, string.Join(", ", written.Files.Select(Path.GetFileName)));
+        return written;
+    }
+
+    private async Task RequeueLostAsync()
+    {
         if (!Running || _book!.RequeueLost(_liveness.IsAlive) is not { Count: > 0 } lost)
         {
             return;
