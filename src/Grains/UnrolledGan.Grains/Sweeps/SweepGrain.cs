@@ -95,7 +95,7 @@ public sealed class SweepGrain(
     /// <summary>
     /// The table is built from the recorded results every time (on a cluster, the database's rows are the truth);
     /// a completed sweep adds the files written when it completed. A completed sweep whose report is pending, or
-    /// whose files have gone since, has them written now.
+    /// whose files have gone since, has them written first.
     /// </summary>
     public async Task<SweepResults?> GetResultsAsync()
     {
@@ -112,7 +112,7 @@ public sealed class SweepGrain(
                 throw new TimeoutException($"the report of sweep {Name} is being written but its results could not be read for " +
                     $"{ReportWait.TotalSeconds:0} s (is the database down?); it is written as soon as they can: ask again later");
             }
-            return await RecordReportAsync(write);
+            await RecordReportAsync(write);
         }
         using var wait = new CancellationTokenSource(ReportWait);
         var table = await reports.TableAsync(spec, state.State.Jobs, wait.Token);
@@ -216,13 +216,12 @@ public sealed class SweepGrain(
         }
     }
 
-    private async Task<SweepResults> RecordReportAsync(Task<SweepResults> write)
+    private async Task RecordReportAsync(Task<SweepResults> write)
     {
         var written = await _report.CollectAsync(write);
         state.State.ReportFiles = written.Files;
         await SaveAsync();
         logger.LogInformation("Sweep {Sweep}: report written ({Files})", Name, string.Join(", ", written.Files.Select(Path.GetFileName)));
-        return written;
     }
 
     private async Task RequeueLostAsync()
