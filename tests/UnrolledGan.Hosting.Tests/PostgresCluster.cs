@@ -7,19 +7,27 @@ namespace UnrolledGan.Hosting.Tests;
 /// <summary>An in-process cluster whose sweep state and results are in a test database, composed as a silo on postgres is.</summary>
 internal static class PostgresCluster
 {
-    public static async Task<InProcessTestCluster> StartAsync(TestDatabase database, string results, int slots = 2)
+    /// <summary>A one-silo cluster on the database, or on another way to it (<paramref name="connectionString"/>, through a proxy).</summary>
+    public static async Task<InProcessTestCluster> StartAsync(TestDatabase database, string results, int slots = 2,
+        IReadOnlyDictionary<string, string?>? settings = null, string? connectionString = null)
     {
         var builder = new InProcessTestClusterBuilder(1);
         // Grain state is keyed by service id: a restarted cluster must be the same service.
         builder.Options.ServiceId = "unrolledgan-tests";
-        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             ["Results:Folder"] = results,
             ["Workers:CpuSlots"] = slots.ToString(),
             ["Workers:Gpus"] = "none",
             ["Workers:PollInterval"] = "00:00:00.500",
-        }));
-        builder.ConfigureSilo((_, silo) => silo.AddPostgresSweepState(database.ConnectionString).AddSerializableFaults().AddSweepOrchestration());
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(configuration));
+        builder.ConfigureSilo((_, silo) => silo.AddPostgresSweepState(connectionString ?? database.ConnectionString).AddSerializableFaults()
+            .AddSweepOrchestration());
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;

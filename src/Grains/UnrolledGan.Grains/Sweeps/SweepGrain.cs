@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using UnrolledGan.Grains.Results;
@@ -19,7 +20,8 @@ namespace UnrolledGan.Grains.Sweeps;
 public sealed class SweepGrain(
     [PersistentState("sweep", StorageNames.Sweeps)] IPersistentState<SweepState> state,
     IClusterMembershipService membership, IOptions<ResultsOptions> results, IOptions<WorkerOptions> workers,
-    SweepReports reports, DamagedStates damaged, SweepMetrics metrics, ILogger<SweepGrain> logger) : Grain, ISweepGrain, ISweepWorkGrain
+    SweepReports reports, DamagedStates damaged, SweepMetrics metrics, IServiceProvider services, ILogger<SweepGrain> logger)
+    : Grain, ISweepGrain, ISweepWorkGrain
 {
     private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(3);
 
@@ -30,6 +32,7 @@ public sealed class SweepGrain(
     private readonly SweepGauges _gauges = new(metrics);
     private readonly SweepCatalogEntry _catalog = new();
     private readonly PendingReport _report = new(reports);
+    private LeaseVouching? _vouching;
     private SweepBook? _book;
     private string? _damage;
 
@@ -37,9 +40,12 @@ public sealed class SweepGrain(
 
     private bool Running => state.State.Phase == SweepPhase.Running && _book is not null;
 
+    private LeaseVouching Vouching => _vouching ??= new(services.GetService<IStoredSweepVersion>(), Name, logger);
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _damage = damaged.Take(this.GetGrainId());
+        Vouching.Confirmed();
         if (state.State.Spec is { } spec)
         {
             _book = new SweepBook(state.State.Jobs, spec.Retries, spec.Concurrency, spec.Dispatch);
@@ -146,6 +152,7 @@ public sealed class SweepGrain(
 
     public Task<bool> ReportProgressAsync(JobProgress progress)
     {
+        Vouching.Renewing();
         bool holds = Running && _book!.Holds(progress.JobId, progress.Token);
         if (holds)
         {
@@ -156,7 +163,11 @@ public sealed class SweepGrain(
         return Task.FromResult(holds);
     }
 
-    public Task<bool> HoldsAsync(string jobId, string token) => Task.FromResult(Running && _book!.Holds(jobId, token));
+    public Task<bool> HoldsAsync(string jobId, string token)
+    {
+        Vouching.Renewing();
+        return Task.FromResult(Running && _book!.Holds(jobId, token));
+    }
 
     public async Task JobEndedAsync(JobOutcome outcome)
     {
@@ -187,6 +198,11 @@ public sealed class SweepGrain(
     {
         await _catalog.CatchUpAsync(GrainFactory, logger);
         await WriteReportIfPendingAsync();
+        if (Running && _book!.Running > 0 && !await Vouching.ConfirmAsync(state.Etag))
+        {
+            DeactivateOnIdle();
+            return;
+        }
         await RequeueLostAsync();
     }
 
@@ -249,6 +265,7 @@ public sealed class SweepGrain(
         try
         {
             await state.WriteStateAsync();
+            Vouching.Confirmed();
         }
         catch (Exception e)
         {
