@@ -58,8 +58,9 @@ internal sealed class LeaseVouching(IStoredSweepVersion? versions, string sweep,
         }
         try
         {
+            // Cancelling a query on a connection whose network is gone can itself hang: the wait is bounded here too.
             using var timeout = new CancellationTokenSource(AskTimeout);
-            if (await versions.VersionAsync(sweep, timeout.Token) != etag)
+            if (await versions.VersionAsync(sweep, timeout.Token).WaitAsync(AskTimeout) != etag)
             {
                 _unanswered = true;
                 logger.LogWarning("Sweep {Sweep}: another activation has written its state since this one read it; this one renews no lease and is dropped", sweep);
