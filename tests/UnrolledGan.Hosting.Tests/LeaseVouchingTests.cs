@@ -26,7 +26,8 @@ public sealed class LeaseVouchingTests
         await using var cluster = await PostgresCluster.StartAsync(database, results, slots: 1, connectionString: viaProxy, settings: new Dictionary<string, string?>
         {
             ["Workers:HeartbeatPeriod"] = "00:00:01",
-            ["Workers:LeaseTimeout"] = "00:00:05",
+            // Longer than a trainer takes to print its first progress line on a loaded machine, which renews nothing.
+            ["Workers:LeaseTimeout"] = "00:00:10",
             ["Workers:RunSilenceTimeout"] = "00:01:00",
         });
         var runner = cluster.GetSiloServiceProvider(cluster.Silos[0].SiloAddress).GetRequiredService<TrainerRunner>();
@@ -37,13 +38,15 @@ public sealed class LeaseVouchingTests
         });
         var running = await PostgresCluster.WaitForAsync(cluster, "vouch", s => s.Progress.Any(p => p.Step >= 200), Timeout);
         string job = running.Jobs.Single().Spec.JobId;
+        int starts = running.Jobs.Single().Starts;
+        string runs = Path.Combine(results, "vouch", "jobs", job, "runs.jsonl");
+        int ended = File.Exists(runs) ? File.ReadLines(runs).Count() : 0;
 
         proxy.Down();
-        // Unconfirmed for 8 s, then no renewal for Workers:LeaseTimeout (5 s): the trainer checkpoints and exits.
-        string runs = Path.Combine(results, "vouch", "jobs", job, "runs.jsonl");
-        await PostgresCluster.UntilAsync(() => runner.ProcessIds.Count == 0 && File.Exists(runs), TimeSpan.FromSeconds(40),
-            "the trainer to stop while the database is away");
-        var run = JsonDocument.Parse(File.ReadLines(runs).Single()).RootElement;
+        // Unconfirmed at the next check (3 s), then no renewal for Workers:LeaseTimeout (10 s): the trainer checkpoints and exits.
+        await PostgresCluster.UntilAsync(() => runner.ProcessIds.Count == 0 && File.Exists(runs) && File.ReadLines(runs).Count() > ended,
+            TimeSpan.FromSeconds(60), "the trainer to stop while the database is away");
+        var run = JsonDocument.Parse(File.ReadLines(runs).Last()).RootElement;
         run.GetProperty("exit").GetString().ShouldBe("Interrupted");
         run.GetProperty("lastStep").GetInt32().ShouldBeLessThan(50_000);
         // A sweep activated while the database is away answers with the database's error, not a codec failure.
@@ -53,7 +56,7 @@ public sealed class LeaseVouchingTests
 
         // Back, the interruption is recorded and the job runs again from its checkpoint.
         proxy.Up();
-        var resumed = await PostgresCluster.WaitForAsync(cluster, "vouch", s => s.Jobs.Single().Starts == 2 && s.Progress.Any(p => p.Step > 0), Timeout);
+        var resumed = await PostgresCluster.WaitForAsync(cluster, "vouch", s => s.Jobs.Single().Starts == starts + 1 && s.Progress.Any(p => p.Step > 0), Timeout);
         resumed.Jobs.Single().FailedAttempts.ShouldBe(0);
         await sweep.CancelAsync();
     }
