@@ -180,6 +180,11 @@ check_image() {
     expect "runs as uid 1654 by default" "$(in_image id -u 2>&1)" '^1654$'
     expect "holds no .NET SDK" "SDKs: [$(in_image /usr/share/dotnet/dotnet --list-sdks 2>&1 | tr '\n' ' ')]" '^SDKs: \[\]$'
     expect "holds the .NET 10 runtime" "$(in_image /usr/share/dotnet/dotnet --list-runtimes 2>&1)" '^Microsoft.NETCore.App 10\.'
+    # What .NET and Npgsql load by name at run time, so that no link check finds them missing.
+    expect "the libraries loaded at run time are installed (OpenSSL, ICU, GSSAPI, zlib, libgomp, jemalloc)" \
+        "$(in_image sh -c 'missing=""; for library in libssl.so.3 libicuuc.so libgssapi_krb5.so.2 libz.so.1 libgomp.so.1 libjemalloc.so.2; do
+                               ldconfig -p | grep -q "[[:space:]]$library" || missing="$missing $library"; done
+                           echo "missing:${missing:- none}"' 2>&1)" '^missing: none$'
     expect "UnrolledGan.Silo --help" "$(in_image /app/silo/UnrolledGan.Silo --help 2>&1 && echo "exit 0")" '^exit 0$'
     expect "UnrolledGan.SweepClient --help" "$(in_image /app/client/UnrolledGan.SweepClient --help 2>&1 && echo "exit 0")" '^exit 0$'
     # What the silo preloads into every trainer (UNROLLEDGAN_ALLOCATOR=jemalloc, found by path as TrainerAllocator does).
