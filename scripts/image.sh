@@ -127,8 +127,8 @@ build_image() {
                 "Ubuntu release), which no Debian package makes; see the usage at the top of this script" >&2
             exit 2
         }
-        exists "$BASE" && echo "image: reusing $BASE" || make_base
-        exists "$SDK" && echo "image: reusing $SDK" || make_sdk_base
+        if exists "$BASE"; then echo "image: reusing $BASE"; else make_base; fi
+        if exists "$SDK"; then echo "image: reusing $SDK"; else make_sdk_base; fi
         args+=(--build-arg "SDK_IMAGE=$SDK" --build-arg "RUNTIME_BASE=$BASE")
     fi
     # Restore reads this machine's NuGet packages (an overlay: the build never writes into them) and reaches its
