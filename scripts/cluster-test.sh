@@ -346,18 +346,19 @@ stop_silo() {
     unset "pid[$host]"
 }
 
-# The sweep client on its own host; in a container it reads the spec from a read-only mount.
+# The sweep client on its own host. In a container, each argument that is a file of this run's folder (a spec) is
+# mounted read-only at the same path.
 if $containers; then
-    spec=/specs/cluster-test.yaml
     client() {
-        local settings=()
+        local options=() argument
         # shellcheck disable=SC2046 # NAME=value words
-        for setting in $(tls cl) XDG_STATE_HOME=/tmp; do settings+=(-e "$setting"); done
-        pod cl 512m --rm "${settings[@]}" -v "$work/spec.yaml:$spec:ro" \
-            --entrypoint /app/client/UnrolledGan.SweepClient "$image" "$@" --gateway "$gateways"
+        for setting in $(tls cl) XDG_STATE_HOME=/tmp; do options+=(-e "$setting"); done
+        for argument in "$@"; do
+            if [[ $argument == "$work"/* && -f $argument ]]; then options+=(-v "$argument:$argument:ro"); fi
+        done
+        pod cl 512m --rm "${options[@]}" --entrypoint /app/client/UnrolledGan.SweepClient "$image" "$@" --gateway "$gateways"
     }
 else
-    spec=$work/spec.yaml
     # shellcheck disable=SC2046
     client() { in_host cl env $(tls cl) "$CLIENT" "$@" --gateway "$gateways"; }
 fi
@@ -473,7 +474,7 @@ fresh_database() {
     fi
 }
 
-submit() { client submit "$spec" >/dev/null; }
+submit() { client submit "$work/spec.yaml" >/dev/null; }
 
 stop_cluster() { for host in "${!pid[@]}"; do stop_silo "$host"; done; }
 
