@@ -13,6 +13,8 @@ ensure_postgres || exit 1
 # Only the tests need these: the sweep page's test drives Debian's chromium through chromium-driver, and the LaTeX
 # table's test compiles every experiment's table.tex with pdflatex (texlive-latex-base holds it and all the table uses).
 ensure_apt_packages chromium chromium-driver texlive-latex-base || exit 1
+# The overlays' kustomize test runs kubectl: this machine type ships one; elsewhere Debian's stands in.
+command -v kubectl >/dev/null || ensure_apt_packages kubernetes-client || exit 1
 
 work=$(mktemp -d)
 chmod 755 "$work"   # the throwaway server runs as the postgres user, inside this folder
