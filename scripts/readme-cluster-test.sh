@@ -37,15 +37,10 @@ sweep=first-cluster-sweep
 cleanup() {
     local status=$?
     set +e
-    # The silos first, gracefully, so their trainers checkpoint and stop; then the database; then whatever of this
-    # run is left in its namespace (every process of the run lives there, and nothing else does).
-    if [ -f "$work/silos" ]; then
-        kill $(cat "$work/silos") 2>/dev/null
-        for _ in $(seq 60); do
-            kill -0 $(cat "$work/silos") 2>/dev/null || break
-            sleep 0.5
-        done
-    fi
+    # The silos first (nothing of theirs is worth a graceful stop: a trainer left behind stops within a second, its
+    # parent gone), then the database, then whatever of this run is left in its namespace: every process of the run
+    # lives there, and nothing else does.
+    [ -f "$work/silos" ] && kill -9 $(cat "$work/silos") 2>/dev/null
     [ -f "$clone/cluster-db/connection-string" ] && ip netns exec "$namespace" bash "$clone/scripts/database.sh" stop >/dev/null 2>&1
     if ip netns list | grep -qw "$namespace"; then
         ip netns pids "$namespace" | xargs -r kill -9 2>/dev/null
@@ -115,7 +110,9 @@ ip netns exec "$namespace" ip link set "${namespace}a" up
 ip netns exec "$namespace" ip link set "${namespace}b" up
 
 echo "readme-cluster-test: running the README's $blocks blocks of \"Cluster mode on PostgreSQL\" in $clone"
-ip netns exec "$namespace" env -u ConnectionStrings__Cluster README_LOG="$log" bash "$work/driver.sh" >"$log" 2>&1 || {
+# In the background, so that an interrupt reaches the traps (and the cleanup) at once rather than after the README's commands.
+ip netns exec "$namespace" env -u ConnectionStrings__Cluster README_LOG="$log" bash "$work/driver.sh" >"$log" 2>&1 &
+wait $! || {
     echo "readme-cluster-test: a README command failed" >&2
     exit 1
 }

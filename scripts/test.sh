@@ -34,7 +34,7 @@ status=${PIPESTATUS[0]}
 count() { grep -E "^\s+$1:" "$log" | tail -n 1 | awk '{print $2}'; }
 passed=$(count succeeded); failed=$(count failed); skipped=$(count skipped)
 
-# The README's cluster commands, run as written from the README (about 40 s on an idle machine); one test.
+# The README's cluster commands, run as written from the README (60-65 s on a 2-core machine shared at load 30); one test.
 echo "test: scripts/readme-cluster-test.sh"
 if UNROLLEDGAN_SKIP_SETUP=1 bash scripts/readme-cluster-test.sh; then
     passed=$((${passed:-0} + 1))
