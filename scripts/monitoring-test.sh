@@ -18,6 +18,7 @@ source scripts/lib.sh
 source scripts/postgres.sh
 source scripts/debian-tools.sh
 [ -n "${UNROLLEDGAN_SKIP_SETUP:-}" ] || bash scripts/setup.sh
+command -v curl >/dev/null || ensure_apt_packages curl
 
 SILO=$PWD/$SILO
 CLIENT=$PWD/$CLIENT
@@ -81,7 +82,7 @@ start_silo() {
         --Results:Folder="$work/results" --Logs:Folder="$work/logs/silo$instance" >"$work/logs/silo$instance.out" 2>&1 &
     pid[silo$instance]=$!
     local deadline=$((SECONDS + 90))
-    until grep -q "^silo ready" "$work/logs/silo$instance.out"; do
+    until grep -q "^silo ready" "$work/logs/silo$instance.out" 2>/dev/null; do
         kill -0 "${pid[silo$instance]}" 2>/dev/null || fail "silo $instance exited: $(tail -n 3 "$work/logs/silo$instance.out")"
         [ $SECONDS -lt $deadline ] || fail "silo $instance did not start"
         sleep 0.5
