@@ -3,12 +3,12 @@
 # with deploy/monitoring/prometheus-hosts.yaml as shipped: the silos demand their access token (Access:TokenFile) and
 # Prometheus sends it as a bearer token read from a file. promtool checks that configuration first. A short sweep
 # runs through the cluster: one job succeeds, the other needs more memory than the silos' trainer limit, so it fails,
-# is retried once and fails for good; then a second sweep starts training. While it trains, every query of
-# deploy/monitoring/grafana-dashboard.json goes through Prometheus' HTTP API as Grafana would send it
+# is retried once and fails for good. Beside it a second sweep's one long job trains, and while it does, every query
+# of deploy/monitoring/grafana-dashboard.json goes through Prometheus' HTTP API as Grafana would send it
 # (scripts/monitoring-report.mjs), and a panel-by-panel report is printed. A query with no data fails the test,
 # naming its panel; so does a count the dashboard would show wrongly (jobs succeeded, failed, retried, silos, slots).
 #
-# usage: bash scripts/monitoring-test.sh        (after scripts/setup.sh; about a minute)
+# usage: bash scripts/monitoring-test.sh        (after scripts/setup.sh; one to two minutes)
 # The only change to the shipped file: its scrape interval, 15 s, becomes 5 s, so that a one-minute test has rates.
 # Prometheus and the silos listen on free loopback ports, keep everything in a temporary folder, and are stopped on
 # every exit path; the folder is kept (and printed) when the test fails.
