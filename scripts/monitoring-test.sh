@@ -69,6 +69,7 @@ head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/prometheus/access-to
 printf -- '- targets:\n    - 127.0.0.1:%s\n    - 127.0.0.1:%s\n' "$metrics_port" "$((metrics_port + 1))" >"$work/prometheus/silos.yaml"
 say "promtool check config (Debian's $("$promtool" --version 2>&1 | awk 'NR == 1 { print $3 }'))"
 "$promtool" check config "$config" || fail "promtool rejects deploy/monitoring/prometheus-hosts.yaml"
+"$promtool" test rules deploy/monitoring/duration-queries.test.yaml || fail "the job-duration queries' form does not count what it should"
 
 # Two silos on loopback, as deploy/README.md's "One machine" starts them; each ends if this script dies.
 start_silo() {
