@@ -42,7 +42,8 @@ passed=$(count succeeded); failed=$(count failed); skipped=$(count skipped)
 passed=$((${passed:-0} + manifests_passed)); failed=$((${failed:-0} + 1 - manifests_passed))
 [ "$manifests_passed" = 1 ] || status=1
 
-# The README's cluster commands, run as written from the README (60-65 s on a 2-core machine shared at load 30); one test.
+# The README's cluster commands, run as written from the README, one test: 45-65 s on this 2-core machine type while
+# it was shared with other work (load average 22-38); less on an idle one.
 echo "test: scripts/readme-cluster-test.sh"
 if UNROLLEDGAN_SKIP_SETUP=1 bash scripts/readme-cluster-test.sh; then
     passed=$((${passed:-0} + 1))

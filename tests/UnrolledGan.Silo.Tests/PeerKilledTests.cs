@@ -50,9 +50,11 @@ public sealed partial class PeerKilledTests(PeerKilledTests.Scenario scenario) :
 
         public int KilledSiloPort { get; private set; }
 
+        private readonly string _work = Directory.CreateTempSubdirectory("unrolledgan-peer-killed-").FullName;
+
         public async ValueTask InitializeAsync()
         {
-            string work = Directory.CreateTempSubdirectory("unrolledgan-peer-killed-").FullName;
+            string work = _work;
             var first = SiloProcess.Isolated(work);
             first["Workers__PollInterval"] = "00:00:00.500";
             var second = new Dictionary<string, string>(first)
@@ -89,7 +91,12 @@ public sealed partial class PeerKilledTests(PeerKilledTests.Scenario scenario) :
             KilledJobRuns = File.ReadAllLines(Path.Combine(folder, "runs.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
         }
 
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public ValueTask DisposeAsync()
+        {
+            // The silos are gone (disposed with the scenario's end); their trainers stopped with them.
+            Directory.Delete(_work, recursive: true);
+            return ValueTask.CompletedTask;
+        }
 
         [GeneratedRegex(@"Job (?<job>\S+) run 1 started as process")]
         private static partial Regex StartedJob();
