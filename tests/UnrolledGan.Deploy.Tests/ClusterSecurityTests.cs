@@ -37,7 +37,7 @@ public sealed class ClusterSecurityTests
         var cluster = ClusteringOptions.From(configuration);
 
         // The silo's own start-up rules (SiloPreflight): beyond loopback, TLS or Cluster:Insecure; /metrics there, a token.
-        IPAddress.IsLoopback(cluster.ResolveAddress()).ShouldBeFalse();
+        IPAddress.IsLoopback(cluster.ResolveAddress(tls: ClusterTlsOptions.From(configuration).Configured)).ShouldBeFalse();
         ClusterTlsOptions.From(configuration).Configured.ShouldBeTrue();
         IPAddress.IsLoopback(IPAddress.Parse(configuration["Telemetry:PrometheusHost"]!)).ShouldBeFalse();
         configuration["Access:TokenFile"].ShouldNotBeNullOrEmpty();

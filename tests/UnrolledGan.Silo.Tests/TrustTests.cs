@@ -68,6 +68,10 @@ public sealed class TrustTests
 
         refused.ExitCode.ShouldBe(2);
         refused.Error.Trim().ShouldStartWith("error: Cluster:Address 192.0.2.10 is not loopback and the cluster has no TLS");
+        // It says what to give for either intent: this machine only, or other hosts.
+        refused.Error.ShouldContain("--Cluster:Address=127.0.0.1");
+        refused.Error.ShouldContain("Tls:CertificateFile");
+        refused.Error.ShouldContain("--Cluster:Insecure=true");
     }
 
     [Fact]

@@ -22,12 +22,13 @@ internal static class SiloPreflight
     {
         var cluster = services.GetRequiredService<IOptions<ClusteringOptions>>().Value;
         var configuration = services.GetRequiredService<IConfiguration>();
-        var address = cluster.ResolveAddress();
         bool tls = services.GetService<ClusterCredentials>() is not null;
+        var address = cluster.ResolveAddress(tls);
         if (!IPAddress.IsLoopback(address) && !tls && !cluster.Insecure)
         {
-            return [($"Cluster:Address {address} is not loopback and the cluster has no TLS: give Tls:CertificateFile, Tls:KeyFile and " +
-                "Tls:CaFile (make them with `UnrolledGan.Silo certs`), or set Cluster:Insecure=true to run unprotected", ExitCodes.BadInput)];
+            return [($"Cluster:Address {address} is not loopback and the cluster has no TLS: for silos on this machine only, " +
+                "leave Cluster:Address out (or give --Cluster:Address=127.0.0.1); across hosts, give Tls:CertificateFile, Tls:KeyFile and " +
+                "Tls:CaFile (make them with `UnrolledGan.Silo certs`), or --Cluster:Insecure=true to run unprotected", ExitCodes.BadInput)];
         }
         if (configuration.ServesBeyondLoopback() && AccessToken.From(configuration) is null)
         {

@@ -21,7 +21,8 @@ internal static class Usage
           Cluster:Instance          n: a further silo on this machine, on ports SiloPort + n and GatewayPort + n
           Cluster:SiloPort          11111       silo-to-silo port
           Cluster:GatewayPort       30000       client port
-          Cluster:Address           postgres: the address to listen on and advertise (default: the first non-loopback IPv4)
+          Cluster:Address           postgres: the address to listen on and advertise (default: 127.0.0.1, or with TLS or
+                                    Insecure the first non-loopback IPv4; give it on every host of a multi-host cluster)
           Cluster:ClusterId, ServiceId, SiloName
           Cluster:Membership:*      Orleans failure detection (ProbeTimeout, NumMissedProbesLimit, ...)
           Cluster:Insecure          false       allow ports beyond loopback without TLS (warned at every start)

@@ -2,13 +2,9 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using UnrolledGan.Grains;
 using UnrolledGan.Grains.Workers;
@@ -84,7 +80,6 @@ public static class SweepPageEndpoints
             return Results.Json(views.View((await sweep.GetStatusAsync())!), Json);
         });
 
-        LogAddressOnStart(app.ServiceProvider);
         return new SweepPageRoutes(all, actions);
     }
 
@@ -148,21 +143,6 @@ public static class SweepPageEndpoints
     }
 
     private static IResult NoSweep(string name) => Results.Problem($"name: no sweep named '{name}'", statusCode: StatusCodes.Status404NotFound);
-
-    /// <summary>Logs the page's address once Kestrel listens, so a user finds it in the silo's output.</summary>
-    private static void LogAddressOnStart(IServiceProvider services)
-    {
-        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
-        lifetime.ApplicationStarted.Register(() =>
-        {
-            var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SweepPageEndpoints).FullName!);
-            foreach (string address in addresses)
-            {
-                logger.LogInformation("Sweep page at {Url}", $"{address.TrimEnd('/')}{BasePath}/");
-            }
-        });
-    }
 }
 
 /// <summary>A link to one of the results' files.</summary>

@@ -168,7 +168,7 @@ public sealed class SweepGrain(
     private async Task RequeueLostAsync(CancellationToken cancellation)
     {
         await _catalog.CatchUpAsync(GrainFactory, logger);
-        if (!Running || _book!.RequeueLost(_liveness.IsAlive) is not { Count: > 0 } lost)
+        if (!Running || _book!.RequeueLost(_liveness.WhyLost, DateTimeOffset.UtcNow) is not { Count: > 0 } lost)
         {
             return;
         }

@@ -14,15 +14,23 @@ internal static class OpenCommand
     /// <summary>The web address of a silo when it is not the one beside the default gateway.</summary>
     public const string PageVariable = "UNROLLEDGAN_PAGE";
 
-    /// <summary>Dashboard:Port's default: instance 0's web server, which serves every sweep of the cluster.</summary>
+    /// <summary>Dashboard:Port's default: instance 0's web server; every silo's serves every sweep of the cluster.</summary>
     private const int DefaultWebPort = 8080;
+
+    /// <summary>
+    /// Cluster:GatewayPort's default. Silo instance n on a machine takes this + n for its gateway and
+    /// <see cref="DefaultWebPort"/> + n for its web server (ClusteringOptions.Instance, at most 100).
+    /// </summary>
+    private const int DefaultGatewayPort = 30000;
+    private const int MaxInstance = 100;
 
     public static Command Create()
     {
         var name = new Argument<string>("name") { Description = "The sweep's name" };
         var page = new Option<string?>("--page")
         {
-            Description = $"Base URL of a silo's web server (default: ${PageVariable}, else port {DefaultWebPort} on the gateway's host)",
+            Description = $"Base URL of a silo's web server (default: ${PageVariable}, else the web port of the silo at --gateway: " +
+                $"{DefaultWebPort} + n for gateway port {DefaultGatewayPort} + n, the default ports of instance n)",
         };
         var gateway = GatewayOption.ForCluster();
         gateway.Description = $"The cluster's gateway, whose host serves the page (default: ${GatewayOption.Variable}, else {GatewayOption.BuiltIn})";
@@ -62,7 +70,11 @@ internal static class OpenCommand
 
     public static string PageUrl(string root, string sweep) => $"{root.TrimEnd('/')}/sweeps/{Uri.EscapeDataString(sweep)}";
 
-    /// <summary>$UNROLLEDGAN_PAGE, else the web port of the silo on the (first) gateway's host.</summary>
+    /// <summary>
+    /// $UNROLLEDGAN_PAGE, else the web server of the silo behind the (first) gateway: on its host, at the web port of
+    /// the instance whose default gateway port it is (30001 is instance 1's, so 8081). Other gateway ports are
+    /// taken for instance 0's; a silo on other ports needs --page.
+    /// </summary>
     public static string DefaultRoot(string? gateway)
     {
         if (Environment.GetEnvironmentVariable(PageVariable) is { Length: > 0 } configured)
@@ -71,7 +83,10 @@ internal static class OpenCommand
         }
         string first = (gateway ?? GatewayOption.Default).Split(',')[0].Trim();
         int colon = first.LastIndexOf(':');
-        return $"http://{(colon > 0 ? first[..colon] : first)}:{DefaultWebPort}";
+        int instance = colon > 0 && int.TryParse(first[(colon + 1)..], out int port) && port - DefaultGatewayPort is >= 0 and <= MaxInstance
+            ? port - DefaultGatewayPort
+            : 0;
+        return $"http://{(colon > 0 ? first[..colon] : first)}:{DefaultWebPort + instance}";
     }
 
     /// <summary>xdg-open where a desktop session exists; on a server the printed address is the answer.</summary>
