@@ -102,6 +102,25 @@ public sealed class CurvesTests : IDisposable
     }
 
     [Fact]
+    public void AHugeLossesFileIsReadOnlyToItsLastLines()
+    {
+        // logInterval = 1 over 200,000 steps: about 10 MB that every /curves request used to read whole.
+        var layout = new RunLayout(_folder);
+        using (var writer = new StreamWriter(layout.Losses))
+        {
+            for (int step = 1; step <= 200_000; step++)
+            {
+                writer.WriteLine(Line(new LossPoint(step, -step, step)));
+            }
+        }
+
+        var series = Curves.Read(Job(0, 0), layout);
+
+        series.Losses.Count.ShouldBeLessThanOrEqualTo(5000);
+        series.Losses[^1].ShouldBe(new LossPoint(200_000, -200_000, 200_000));
+    }
+
+    [Fact]
     public void AJobWithoutFilesHasNoSeries()
     {
         var series = Curves.Read(Job(0, 0), new RunLayout(Path.Combine(_folder, "missing")));

@@ -38,4 +38,23 @@ public sealed class ResultFilesTests
     [InlineData("trainer")]
     public void OnlyTheKindsOfFileThePageShowsAreServed(string file) =>
         ResultFiles.Resolve(Root, "quick-mixture", "k0-x1-s0-00000000", file).ShouldBeNull();
+
+    [Fact]
+    public void AFileThatLinksOutOfItsFolderIsRefused()
+    {
+        string root = Directory.CreateTempSubdirectory("unrolledgan-files-").FullName;
+        try
+        {
+            string job = Path.Combine(root, "results", "s", "jobs", "k0-x1-s0-00000000");
+            Directory.CreateDirectory(job);
+            File.WriteAllText(Path.Combine(root, "secret.json"), "{}");
+            File.CreateSymbolicLink(Path.Combine(job, "result.json"), Path.Combine(root, "secret.json"));
+
+            ResultFiles.Resolve(Path.Combine(root, "results"), "s", "k0-x1-s0-00000000", "result.json").ShouldBeNull();
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }
