@@ -75,9 +75,15 @@ public sealed partial class WebAuthTests
         string token = File.ReadAllText(file).Trim();
         token.Length.ShouldBeGreaterThanOrEqualTo(32);
 
-        // `open` reads it and prints the page and a login link, which gives a session once.
-        var open = await SiloProcess.RunClientAsync(new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = settings["XDG_RUNTIME_DIR"] }, Timeout,
-            "open", "long", "--page", $"http://127.0.0.1:{web}");
+        // `open` reads it and prints the page and a login link, which gives a session once. A token that is not the
+        // silo's (a file left by an earlier start) is refused in one line.
+        var runtime = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = settings["XDG_RUNTIME_DIR"] };
+        string stale = Path.Combine(work, "stale-token");
+        File.WriteAllText(stale, OperatorToken);
+        var refused = await SiloProcess.RunClientAsync(runtime, Timeout, "open", "long", "--page", $"http://127.0.0.1:{web}", "--token-file", stale);
+        (refused.ExitCode, refused.Error.Trim()).ShouldBe((2,
+            $"error: token-file: the silo at http://127.0.0.1:{web} refused the token in {stale} (a silo makes a new one at each start)"));
+        var open = await SiloProcess.RunClientAsync(runtime, Timeout, "open", "long", "--page", $"http://127.0.0.1:{web}");
         open.ExitCode.ShouldBe(0, open.Error);
         string[] printed = open.Output.Trim().Split('\n');
         printed[0].ShouldBe($"http://127.0.0.1:{web}/sweeps/long");

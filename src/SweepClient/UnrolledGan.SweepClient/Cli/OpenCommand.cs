@@ -111,19 +111,58 @@ internal static class OpenCommand
                 Console.Error.WriteLine($"error: the sweep page at {root} answered {(int)answer.StatusCode} {answer.ReasonPhrase}: {await Text(answer, cancellation)}");
                 return ExitCodes.Failed;
         }
+        if (token is null)
+        {
+            // A silo that serves its page without a token: one from before issue 18.
+            Console.WriteLine(url);
+            TryOpenBrowser(url);
+            return ExitCodes.Success;
+        }
+        if (await AskLoginAsync(http, root, sweep, token, cancellation) is not { } login)
+        {
+            Console.Error.WriteLine($"error: the sweep page at {root} gave no login link");
+            return ExitCodes.Failed;
+        }
+        Console.WriteLine(url);
+        Console.WriteLine(login.Line);
+        TryOpenBrowser(login.Link);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// For `run`: a login line for the sweep's page when its silo is on this machine and wrote its token for the
+    /// page's port (the embedded silo does); null otherwise, or when the silo does not answer within a few seconds.
+    /// </summary>
+    public static async Task<string?> LoginLineAsync(string root, string sweep, CancellationToken cancellation)
+    {
+        if (!Uri.TryCreate(root, UriKind.Absolute, out var rootUri) || !rootUri.IsLoopback
+            || OperatorTokenFile.PathFor(rootUri.Port) is not { } file || OperatorTokenFile.Read(file) is not { } token)
+        {
+            return null;
+        }
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        try
+        {
+            return (await AskLoginAsync(http, root.TrimEnd('/'), sweep, token, cancellation))?.Line;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !cancellation.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A one-time login link to the sweep's page, and the line that prints it; null if the silo gives none.</summary>
+    private static async Task<(string Link, string Line)?> AskLoginAsync(HttpClient http, string root, string sweep, string token, CancellationToken cancellation)
+    {
         using var ask = Request(HttpMethod.Post, $"{root}/sweeps/api/logins", token);
-        ask.Content = JsonContent.Create(new { page = new Uri(url).AbsolutePath });
+        ask.Content = JsonContent.Create(new { page = new Uri(PageUrl(root, sweep)).AbsolutePath });
         using var issued = await http.SendAsync(ask, cancellation);
         if (!issued.IsSuccessStatusCode || await issued.Content.ReadFromJsonAsync<LoginLink>(cancellation) is not { Url: ['/', ..] } login)
         {
-            Console.Error.WriteLine($"error: the sweep page at {root} gave no login link ({(int)issued.StatusCode} {issued.ReasonPhrase})");
-            return ExitCodes.Failed;
+            return null;
         }
         string link = root + login.Url;
-        Console.WriteLine(url);
-        Console.WriteLine($"log in (once, within {(login.ExpiresAt - DateTimeOffset.UtcNow).TotalMinutes:0} minutes): {link}");
-        TryOpenBrowser(link);
-        return ExitCodes.Success;
+        return (link, $"log in (once, within {(login.ExpiresAt - DateTimeOffset.UtcNow).TotalMinutes:0} minutes): {link}");
     }
 
     private static HttpRequestMessage Request(HttpMethod method, string url, string? token)
