@@ -114,7 +114,8 @@ internal static class SiloWeb
         var access = new WebAccess(configured ?? OperatorTokenFile.NewToken(), WebAccess.ConfiguredSecret(configuration, "MetricsToken"),
             configuration.MetricsNeedAToken());
         builder.Services.AddWebSecurity(access, configuration.ExtraAllowedHosts()
-            .Concat(new[] { configuration.DashboardOptions().Host, configuration.TelemetryOptions().PrometheusHost }.Where(h => !IsEveryAddress(h))));
+            .Concat(new[] { configuration.DashboardOptions().Host, configuration.TelemetryOptions().PrometheusHost }.Where(h => !IsEveryAddress(h)))
+            .Select(AsHostHeader));
         if (configured is null && dashboard is not null)
         {
             builder.Services.AddHostedService(services => new OperatorTokenWriter(new Uri(dashboard).Port, access.OperatorToken,
@@ -166,6 +167,10 @@ internal static class SiloWeb
     /// <summary>Access:AllowedHosts: host names and addresses, ';'- or ','-separated, that requests may name besides loopback's.</summary>
     private static IReadOnlyList<string> ExtraAllowedHosts(this IConfiguration configuration) =>
         (configuration[$"{WebAccess.SectionName}:AllowedHosts"] ?? "").Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>How a Host header names it: an IPv6 address in brackets.</summary>
+    private static string AsHostHeader(string host) =>
+        IPAddress.TryParse(host, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : host;
 
     private static bool IsEveryAddress(string host) => host is "0.0.0.0" or "::" or "[::]" or "*" or "+";
 
