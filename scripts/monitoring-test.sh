@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Grafana dashboard, drawn from a real Prometheus. Debian's Prometheus (2.42) scrapes two silos on this machine
-# with deploy/monitoring/prometheus-hosts.yaml as shipped: the silos demand their access token (Access:TokenFile) and
+# with deploy/monitoring/prometheus-hosts.yaml as shipped: the silos demand their metrics token (Access:MetricsTokenFile) and
 # Prometheus sends it as a bearer token read from a file. promtool checks that configuration first. A short sweep
 # runs through the cluster: one job succeeds, the other needs more memory than the silos' trainer limit, so it fails,
 # is retried once and fails for good. Beside it a second sweep's one long job trains, and while it does, every query
@@ -65,7 +65,7 @@ mkdir -p "$work/prometheus" "$work/client"
 config=$work/prometheus/prometheus.yml
 sed -E "s/^(  (scrape|evaluation)_interval:) 15s$/\1 ${scrape_seconds}s/" deploy/monitoring/prometheus-hosts.yaml >"$config"
 [ "$(grep -c "_interval: ${scrape_seconds}s$" "$config")" = 2 ] || fail "prometheus-hosts.yaml no longer sets its intervals as '  scrape_interval: 15s'"
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/prometheus/access-token"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/prometheus/metrics-token"
 printf -- '- targets:\n    - 127.0.0.1:%s\n    - 127.0.0.1:%s\n' "$metrics_port" "$((metrics_port + 1))" >"$work/prometheus/silos.yaml"
 say "promtool check config (Debian's $("$promtool" --version 2>&1 | awk 'NR == 1 { print $3 }'))"
 "$promtool" check config "$config" || fail "promtool rejects deploy/monitoring/prometheus-hosts.yaml"
@@ -78,7 +78,7 @@ start_silo() {
     XDG_STATE_HOME=$work/client "$SILO" --Cluster:Instance="$instance" --Cluster:ParentProcessId=$$ \
         --Cluster:SiloPort="$silo_port" --Cluster:GatewayPort="$gateway_port" \
         --Telemetry:PrometheusHost=127.0.0.1 --Telemetry:PrometheusPort="$metrics_port" \
-        --Access:TokenFile="$work/prometheus/access-token" --Dashboard:Port=0 \
+        --Access:MetricsTokenFile="$work/prometheus/metrics-token" --Dashboard:Port=0 \
         --Workers:CpuSlots=1 --Workers:Gpus=none --Workers:TrainerMemoryLimit=512MiB \
         --Results:Folder="$work/results" --Logs:Folder="$work/logs/silo$instance" >"$work/logs/silo$instance.out" 2>&1 &
     pid[silo$instance]=$!

@@ -89,7 +89,7 @@ public sealed partial class MonitoringTests
     }
 
     [Fact]
-    public void TheHostsJobSendsTheAccessTokenFromAFileBesideItThatGitIgnores()
+    public void TheHostsJobSendsTheMetricsTokenFromAFileBesideItThatGitIgnores()
     {
         var authorization = HostsJob["authorization"];
         string file = authorization["credentials_file"].Text;

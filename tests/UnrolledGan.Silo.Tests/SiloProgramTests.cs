@@ -50,6 +50,7 @@ public sealed class SiloProgramTests
         int web = SiloProcess.FreePort(), metrics = SiloProcess.FreePort();
         environment["Dashboard__Port"] = web.ToString();
         environment["Telemetry__PrometheusPort"] = metrics.ToString();
+        environment["Access__Token"] = "operator-token-0123456789";
         await using var silo = SiloProcess.Start(environment);
         await silo.WaitUntilReadyAsync(Start);
         using var http = new HttpClient();
@@ -57,6 +58,8 @@ public sealed class SiloProgramTests
         silo.Output.ShouldContain($"sweep pages    http://127.0.0.1:{web}/sweeps/");
         // Before, a line per listening address named the metrics port too, which answers 404 there.
         silo.Output.ShouldNotContain($":{metrics}/sweeps");
+        // With the operator token (issue 18: the pages need it, loopback too).
+        http.DefaultRequestHeaders.Authorization = new("Bearer", environment["Access__Token"]);
         (await http.GetAsync($"http://127.0.0.1:{web}/sweeps/", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await http.GetAsync($"http://127.0.0.1:{metrics}/sweeps/", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }

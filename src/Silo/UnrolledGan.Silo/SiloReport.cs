@@ -51,6 +51,7 @@ internal sealed class SiloReport(
             // The pages share the dashboard's port; the metrics port serves /metrics alone.
             $"  sweep pages    {(web is null ? "off (Dashboard:Port=0)" : web + SweepPageEndpoints.BasePath + "/")}",
             $"  metrics        {metrics}",
+            $"  web access     {configuration.AccessSummary()}",
             $"  worker slots   {slots.Capacity} {slots.Kind}",
             $"  connections    {security}",
             $"  cluster        {(active <= 1 ? "started (the only active silo)" : $"joined ({active} active silos)")}",
