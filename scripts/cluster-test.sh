@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Cluster mode proven across hosts, on one machine: three silo hosts and a client host, each in its own network
-# namespace with its own address on a private bridge, and PostgreSQL on the bridge. Silos bind and advertise their
-# own addresses and speak mutual TLS with certificates from one development CA; the client reaches them only
-# through their gateways, with its own certificate. One sweep of short 2-D mixture jobs runs undisturbed, then once
-# through each fault:
-#   kill       kill -9 of the silo that started first, mid-sweep
+# namespace with its own address on a private bridge, and PostgreSQL on the bridge. The silos and the client are
+# containers of the project's image (scripts/image.sh), run as deploy/kubernetes runs pods: as user 1654, on a
+# read-only root, with every capability dropped, no new privileges and a memory limit; the results folder is their
+# shared volume, and the connection string and certificates are mounted files. Silos bind and advertise their own
+# addresses and speak mutual TLS with certificates from one development CA; the client reaches them only through
+# their gateways, with its own certificate. One sweep of short 2-D mixture jobs runs undisturbed, then once through
+# each fault:
+#   kill       kill -9 of the silo that started first, mid-sweep (its whole container: podman kill -s KILL)
 #   partition  one host's link down for 50 s, then back: it must be declared dead, and its jobs trained elsewhere, while cut off
 #   postgres   PostgreSQL stopped for 30 s mid-sweep, and again the moment the last job ends
 #   restart    the whole cluster stopped mid-sweep and started again
@@ -12,16 +15,26 @@
 # result, that no job was trained to its end twice, and that the table is identical, number for number, to the
 # undisturbed run's. It ends with one line: "faults: N scenarios, lost L, duplicated D, tables identical".
 #
-# usage: bash scripts/cluster-test.sh [kill,partition,postgres,restart]     (default: all four; needs root)
-#        CLUSTER_TEST_STEPS=n sets the steps per job (default 2000)
-# Everything it creates (namespaces, bridge, database server, processes) is removed on exit, pass or fail; the
-# logs of a failed run are kept and their folder printed.
+# usage: bash scripts/cluster-test.sh [--processes] [kill,partition,postgres,restart]   (default: all four; needs root)
+#   --processes           the silos and the client as bare processes of this build (artifacts/), not containers
+#   CLUSTER_TEST_STEPS=n  the steps per job (default 2000)
+#   UNROLLEDGAN_IMAGE=x   run image x as it is; without it scripts/image.sh builds localhost/unrolledgan:0.1.0-cpu
+# Everything it creates (containers, namespaces, bridge, database server, processes, and the images it built that
+# were not there before) is removed on exit, pass or fail; the logs of a failed run are kept and their folder printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 source scripts/postgres.sh
 
-scenarios=${1:-kill,partition,postgres,restart}
+containers=true
+scenarios=kill,partition,postgres,restart
+for argument in "$@"; do
+    case $argument in
+        --processes) containers=false ;;
+        -*) echo "cluster-test: unknown option '$argument' (--processes)" >&2; exit 2 ;;
+        *) scenarios=$argument ;;
+    esac
+done
 for scenario in ${scenarios//,/ }; do
     case $scenario in
         kill | partition | postgres | restart) ;;
@@ -39,6 +52,9 @@ tag=ug$$
 work=$(mktemp -d /tmp/unrolledgan-cluster-XXXXXX)
 chmod 755 "$work"
 passed=false
+# The user the image runs as (and the manifests' runAsUser), which must own what the containers write.
+uid=1654
+made_images=()
 
 # A private /24 no interface here uses yet.
 while true; do
@@ -56,6 +72,10 @@ gateways="${address[s1]}:30000,${address[s2]}:30000,${address[s3]}:30000"
 cleanup() {
     set +e
     for host in "${!pid[@]}"; do kill -9 "${pid[$host]}" 2>/dev/null; done
+    if $containers; then
+        podman ps -aq --filter "label=unrolledgan.cluster-test=$tag" | xargs -r podman rm -f -t 0 >/dev/null 2>&1
+        [ ${#made_images[@]} -eq 0 ] || podman rmi "${made_images[@]}" >/dev/null 2>&1
+    fi
     pkill -9 -f -- "$work/" 2>/dev/null
     pg_stop "$work/postgres"
     for host in "${hosts[@]}" cl; do ip netns del "$tag-$host" 2>/dev/null; done
@@ -64,6 +84,22 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# The image: the one named, else built here from this tree (and removed at exit with the bases it made).
+if $containers; then
+    export CONTAINERS_CONF=$PWD/deploy/docker/containers.conf
+    image=${UNROLLEDGAN_IMAGE:-}
+    if [ -z "$image" ]; then
+        mapfile -t names < <(bash scripts/image.sh --names)
+        for name in "${names[@]}"; do podman image exists "$name" 2>/dev/null || made_images+=("$name"); done
+        if ! bash scripts/image.sh 2>&1 | sed 's/^/  /'; then
+            echo "cluster-test: the image did not build or failed its checks" >&2
+            exit 1
+        fi
+        image=${names[0]}
+    fi
+    podman image exists "$image" || { echo "cluster-test: UNROLLEDGAN_IMAGE: no image '$image'" >&2; exit 2; }
+fi
 
 say() { echo "[$(date +%H:%M:%S)] $*"; }
 now() { date +%s.%N; }
@@ -82,9 +118,21 @@ for host in "${hosts[@]}" cl; do
     ip netns exec "$tag-$host" ip link set lo up
 done
 
-# Mutual TLS between every silo and for the client: a development CA and one certificate per host.
-"$SILO" certs "$work/certs" "${hosts[@]}" cl >/dev/null
-tls() { echo "Tls__CertificateFile=$work/certs/$1.crt Tls__KeyFile=$work/certs/$1.key Tls__CaFile=$work/certs/ca.crt"; }
+# Mutual TLS between every silo and for the client: a development CA and one certificate per host. A container gets
+# its own certificate and the CA's (never the CA's key) in a read-only folder, as a pod mounts its Secret.
+if $containers; then
+    mkdir -p "$work/certs" && chown "$uid:$uid" "$work/certs"
+    podman run --rm --network none --read-only -v "$work/certs:/certs" "$image" certs /certs "${hosts[@]}" cl >/dev/null
+    for host in "${hosts[@]}" cl; do
+        mkdir -p "$work/tls/$host"
+        cp "$work/certs/ca.crt" "$work/certs/$host.crt" "$work/certs/$host.key" "$work/tls/$host/"
+        chown -R "$uid:$uid" "$work/tls/$host" && chmod 0440 "$work/tls/$host"/*
+    done
+    tls() { echo "Tls__CertificateFile=/etc/unrolledgan/tls/$1.crt Tls__KeyFile=/etc/unrolledgan/tls/$1.key Tls__CaFile=/etc/unrolledgan/tls/ca.crt"; }
+else
+    "$SILO" certs "$work/certs" "${hosts[@]}" cl >/dev/null
+    tls() { echo "Tls__CertificateFile=$work/certs/$1.crt Tls__KeyFile=$work/certs/$1.key Tls__CaFile=$work/certs/ca.crt"; }
+fi
 
 # PostgreSQL on the bridge; silos log in with a password (scram-sha-256), which must never reach a log.
 pg_port=$(free_port)
@@ -114,29 +162,159 @@ connection() { echo "Host=$pg_address;Port=$pg_port;Username=unrolledgan;Passwor
 
 in_host() { local host=$1; shift; ip netns exec "$tag-$host" "$@"; }
 
-# Started directly, not through a function, so that $! is the silo itself (ip netns exec and env exec it). The logs
-# folder is on its command line so the exit trap finds every process of this run by its work folder.
-start_silo() {
-    local host=$1 run=$2
-    mkdir -p "$work/logs/$run"
-    # shellcheck disable=SC2046 # tls prints NAME=value words
-    ip netns exec "$tag-$host" env $(tls "$host") \
-        ConnectionStrings__Cluster="$(connection "$run")" \
-        Cluster__Provider=postgres Cluster__Address="${address[$host]}" Cluster__SiloName="$host" \
-        Results__Folder="$work/results/$run" \
+# A container of the image on a host's network namespace, with the security settings deploy/kubernetes gives pods.
+# Writable: only /tmp and the volumes the caller mounts.
+silo_memory=2g
+declare -A container
+run_count=0
+pod() {
+    local host=$1 memory=$2
+    shift 2
+    podman run --label "unrolledgan.cluster-test=$tag" --network "ns:/run/netns/$tag-$host" \
+        --user "$uid:$uid" --read-only --cap-drop ALL --security-opt no-new-privileges --memory "$memory" \
+        --tmpfs /tmp -v "$work/tls/$host:/etc/unrolledgan/tls:ro" "$@"
+}
+
+# The database's connection string as a pod gets it: a read-only file (Database:ConnectionStringFile).
+connection_file() {
+    local run=$1
+    mkdir -p "$work/database/$run"
+    connection "$run" >"$work/database/$run/connection-string"
+    chown -R "$uid:$uid" "$work/database/$run" && chmod 0440 "$work/database/$run/connection-string"
+}
+
+# The same settings for a silo in either mode.
+silo_settings() {
+    local host=$1
+    echo Cluster__Provider=postgres Cluster__Address="${address[$host]}" Cluster__SiloName="$host" \
         Workers__CpuSlots=1 Workers__Gpus=none Workers__PollInterval=00:00:01 \
         Workers__HeartbeatPeriod=00:00:02 Workers__LeaseTimeout=00:00:12 Workers__RunSilenceTimeout=00:01:30 \
-        Dashboard__Port=0 Telemetry__PrometheusPort=0 \
-        "$SILO" --Logs:Folder="$work/logs/$run/$host" >>"$work/logs/$run/$host.out" 2>&1 &
+        Dashboard__Port=0 Telemetry__PrometheusPort=0
+}
+
+# Started directly, not through a function, so that $! is the silo itself (ip netns exec and env exec it), or, for
+# a container, the podman client attached to it, which ends with it. The logs folder is on its command line so the
+# exit trap finds every process of this run by its work folder.
+start_silo() {
+    local host=$1 run=$2
+    mkdir -p "$work/logs/$run/$host"
+    if $containers; then
+        mkdir -p "$work/results/$run"
+        chown "$uid:$uid" "$work/results/$run" "$work/logs/$run/$host"
+        connection_file "$run"
+        run_count=$((run_count + 1))
+        container[$host]=$tag-$host-$run_count
+        local settings=()
+        # shellcheck disable=SC2046 # NAME=value words
+        for setting in $(tls "$host") $(silo_settings "$host") Database__ConnectionStringFile=/etc/unrolledgan/database/connection-string; do
+            settings+=(-e "$setting")
+        done
+        pod "$host" "$silo_memory" --name "${container[$host]}" "${settings[@]}" -v "$work/database/$run:/etc/unrolledgan/database:ro" \
+            -v "$work/results/$run:/results" -v "$work/logs/$run/$host:/logs" "$image" >>"$work/logs/$run/$host.out" 2>&1 &
+    else
+        # shellcheck disable=SC2046 # tls and silo_settings print NAME=value words
+        ip netns exec "$tag-$host" env $(tls "$host") $(silo_settings "$host") \
+            ConnectionStrings__Cluster="$(connection "$run")" Results__Folder="$work/results/$run" \
+            "$SILO" --Logs:Folder="$work/logs/$run/$host" >>"$work/logs/$run/$host.out" 2>&1 &
+    fi
     pid[$host]=$!
     # Not this shell's job: a silo killed on purpose is not reported as one.
     disown "${pid[$host]}"
 }
 
+# The host's PID of the silo: the process itself, or its container's first process.
+silo_pid() {
+    if $containers; then
+        podman inspect -f '{{.State.Pid}}' "${container[$1]}" 2>/dev/null | grep -v '^0$' || true
+    else
+        echo "${pid[$1]}"
+    fi
+}
+
+# The podman client attached to a container ends with it; a container not created yet is starting, not dead.
+silo_alive() {
+    kill -0 "${pid[$1]}" 2>/dev/null || return 1
+    ! $containers || [ "$(podman inspect -f '{{.State.Status}}' "${container[$1]}" 2>/dev/null || echo starting)" != exited ]
+}
+
+# The trainers a silo runs: its child processes, found from the host (the silo starts each with --parent-pid).
+trainers_of() {
+    local silo
+    silo=$(silo_pid "$1")
+    [ -z "$silo" ] || pgrep -P "$silo" -f -- "--parent-pid" || true
+}
+
+# A process's memory cgroup file, e.g. memory.limit_in_bytes (cgroup v1, as here) or memory.max (v2).
+memory_cgroup_file() {
+    local path
+    path=$(awk -F: '$2 == "memory" || $2 == "" { print $3; exit }' "/proc/$1/cgroup" 2>/dev/null)
+    for folder in "/sys/fs/cgroup/memory$path" "/sys/fs/cgroup$path"; do
+        [ -f "$folder/$2" ] && { echo "$folder/$2"; return; }
+    done
+}
+
+# The highest memory use of any silo container so far (its trainers included), in MiB.
+peak_mib=0
+note_peak_memory() {
+    local silo file
+    silo=$(silo_pid "$1")
+    [ -n "$silo" ] || return 0
+    file=$(memory_cgroup_file "$silo" memory.max_usage_in_bytes)
+    [ -n "$file" ] || file=$(memory_cgroup_file "$silo" memory.peak)
+    [ -n "$file" ] || return 0
+    local mib=$(($(cat "$file") / 1048576))
+    [ $mib -le $peak_mib ] || peak_mib=$mib
+}
+
+# What the kernel says about a running silo and one of its trainers: in a container, the user, the capabilities,
+# no_new_privs, the read-only root and the memory limit the manifests ask for; in either mode, jemalloc mapped into
+# the trainer (the silo preloads UNROLLEDGAN_ALLOCATOR's library).
+check_processes() {
+    local host="" trainer="" silo deadline=$((SECONDS + 240))
+    while [ -z "$trainer" ] && [ $SECONDS -lt $deadline ]; do
+        for host in "${hosts[@]}"; do
+            trainer=$(trainers_of "$host" | head -n 1)
+            [ -n "$trainer" ] && break
+        done
+        sleep 0.5
+    done
+    [ -n "$trainer" ] || { echo "cluster-test: no silo started a trainer within 240 s" >&2; exit 1; }
+    silo=$(silo_pid "$host")
+    local problems=() said
+    grep -q libjemalloc "/proc/$trainer/maps" 2>/dev/null || problems+=("its trainer (PID $trainer) has no jemalloc mapped")
+    said="its trainer (PID $trainer) has jemalloc mapped"
+    if $containers; then
+        for process in "$silo" "$trainer"; do
+            grep -qE "^Uid:\s+$uid\s+$uid\s+$uid\s+$uid\s*$" "/proc/$process/status" || problems+=("PID $process is not uid $uid")
+            grep -qE '^CapEff:\s+0+$' "/proc/$process/status" || problems+=("PID $process has capabilities")
+            grep -qE '^NoNewPrivs:\s+1$' "/proc/$process/status" || problems+=("PID $process may gain privileges")
+        done
+        awk '$5 == "/" { print $6 }' "/proc/$silo/mountinfo" | grep -qE '(^|,)ro(,|$)' || problems+=("its root is writable")
+        local limit file
+        file=$(memory_cgroup_file "$silo" memory.limit_in_bytes)
+        [ -n "$file" ] || file=$(memory_cgroup_file "$silo" memory.max)
+        limit=$(cat "$file" 2>/dev/null || echo none)
+        [ "$limit" = $((${silo_memory%g} * 1073741824)) ] || problems+=("its memory limit is $limit, not $silo_memory")
+        said="uid $uid, no capabilities, no_new_privs, read-only root, memory limit $silo_memory; $said"
+    fi
+    if [ ${#problems[@]} -gt 0 ]; then
+        echo "cluster-test: silo $host: $(IFS=';'; echo "${problems[*]}")" >&2
+        exit 1
+    fi
+    echo "    $host: $said"
+}
+
+# A node dying: kill -9 of the silo, or of its whole container.
+kill_silo() {
+    local host=$1
+    if $containers; then podman kill -s KILL "${container[$host]}" >/dev/null; else kill -9 "${pid[$host]}"; fi
+    unset "pid[$host]"
+}
+
 wait_ready() {
     local host=$1 run=$2 deadline=$((SECONDS + 90))
     until grep -q "^silo ready" "$work/logs/$run/$host.out" 2>/dev/null; do
-        kill -0 "${pid[$host]}" 2>/dev/null || { echo "cluster-test: silo $host exited: $(tail -n 3 "$work/logs/$run/$host.out")" >&2; exit 1; }
+        silo_alive "$host" || { echo "cluster-test: silo $host exited: $(tail -n 3 "$work/logs/$run/$host.out")" >&2; exit 1; }
         [ $SECONDS -lt $deadline ] || { echo "cluster-test: silo $host did not start" >&2; exit 1; }
         sleep 0.5
     done
@@ -152,15 +330,38 @@ start_cluster() {
     for host in "${hosts[@]}"; do wait_ready "$host" "$run"; done
 }
 
+# SIGTERM, as Kubernetes stops a pod: the silo passes it to its trainers, which checkpoint, then leaves the cluster.
 stop_silo() {
     local host=$1
-    kill -TERM "${pid[$host]}" 2>/dev/null || return 0
-    timeout 120 tail --pid="${pid[$host]}" -f /dev/null || kill -9 "${pid[$host]}" 2>/dev/null || true
+    if $containers; then
+        [ -n "${container[$host]:-}" ] || return 0
+        note_peak_memory "$host"
+        podman stop -t 120 "${container[$host]}" >/dev/null 2>&1 || true
+        podman rm -f "${container[$host]}" >/dev/null 2>&1 || true
+        unset "container[$host]"
+    else
+        kill -TERM "${pid[$host]}" 2>/dev/null || return 0
+        timeout 120 tail --pid="${pid[$host]}" -f /dev/null || kill -9 "${pid[$host]}" 2>/dev/null || true
+    fi
     unset "pid[$host]"
 }
 
-# shellcheck disable=SC2046
-client() { in_host cl env $(tls cl) "$CLIENT" "$@" --gateway "$gateways"; }
+# The sweep client on its own host. In a container, each argument that is a file of this run's folder (a spec) is
+# mounted read-only at the same path.
+if $containers; then
+    client() {
+        local options=() argument
+        # shellcheck disable=SC2046 # NAME=value words
+        for setting in $(tls cl) XDG_STATE_HOME=/tmp; do options+=(-e "$setting"); done
+        for argument in "$@"; do
+            if [[ $argument == "$work"/* && -f $argument ]]; then options+=(-v "$argument:$argument:ro"); fi
+        done
+        pod cl 512m --rm "${options[@]}" --entrypoint /app/client/UnrolledGan.SweepClient "$image" "$@" --gateway "$gateways"
+    }
+else
+    # shellcheck disable=SC2046
+    client() { in_host cl env $(tls cl) "$CLIENT" "$@" --gateway "$gateways"; }
+fi
 
 # The sweep's own state, read from the database: phase, and each job's status and silo.
 jobs_sql="FROM orleansstorage, jsonb_array_elements(convert_from(payloadbinary, 'UTF8')::jsonb -> 'jobs') AS job WHERE graintypestring = 'sweep'"
@@ -201,7 +402,7 @@ job_holder() {
     echo "${host#"$tag-"}"
 }
 
-# Trainer processes running on a host (in its network namespace).
+# Trainer processes running on a host: in its network namespace, so a trainer whose silo was killed still counts.
 trainers_on() {
     local host=$1 p
     for p in $(ip netns pids "$tag-$host" 2>/dev/null); do
@@ -298,7 +499,13 @@ check() {
 
 fresh_database() {
     pg_sql "$work/postgres" "$pg_port" -c "CREATE DATABASE $(database "$1") OWNER unrolledgan" >/dev/null
-    in_host s1 env ConnectionStrings__Cluster="$(connection "$1")" "$SILO" db migrate >/dev/null
+    if $containers; then
+        connection_file "$1"
+        pod s1 512m --rm -e Database__ConnectionStringFile=/etc/unrolledgan/database/connection-string \
+            -v "$work/database/$1:/etc/unrolledgan/database:ro" "$image" db migrate >/dev/null
+    else
+        in_host s1 env ConnectionStrings__Cluster="$(connection "$1")" "$SILO" db migrate >/dev/null
+    fi
 }
 
 submit() { client submit "$work/spec.yaml" >/dev/null; }
@@ -312,6 +519,7 @@ run_undisturbed() {
     fresh_database undisturbed
     start_cluster undisturbed
     submit
+    check_processes
     wait_completed undisturbed
     say "  completed in $(elapsed "$t0" "$(now)") s (start-up included)"
     check undisturbed
@@ -327,8 +535,7 @@ run_kill() {
     job=$(wait_mid_job kill s1)
     jobs=$(running_on kill s1)
     t=$(now)
-    kill -9 "${pid[s1]}"
-    unset "pid[s1]"
+    kill_silo s1
     say "  killed s1 while it ran $jobs"
     measure_failover kill "$t" s1 "$jobs"
     wait_completed kill
@@ -360,12 +567,11 @@ run_partition() {
     say "  link back up after $(elapsed "$t" "$(now)") s"
     # Back on the network, the cut-off silo reads that it was declared dead and stops itself.
     local deadline=$((SECONDS + 90))
-    while kill -0 "${pid[s2]}" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
-    if kill -0 "${pid[s2]}" 2>/dev/null; then
+    while silo_alive s2 && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
+    if silo_alive s2; then
         echo "    the cut-off silo still runs 90 s after the link returned" >&2
     else
         echo "    the cut-off silo stopped itself $(elapsed "$t" "$(now)") s after the cut"
-        unset "pid[s2]"
     fi
     if [ -z "$failover_dead" ] || awk -v d="$failover_dead" 'BEGIN { exit !(d >= 25) }'; then
         echo "cluster-test: partition: s2 was not declared dead within 25 s of the cut while cut off (${failover_dead:-not before the link returned})" >&2
@@ -408,7 +614,7 @@ run_postgres() {
     echo "    the last job's result was recorded $(elapsed "$stopped" "$recorded") s after the database stopped"
     wait_report postgres
     for host in "${hosts[@]}"; do
-        kill -0 "${pid[$host]}" 2>/dev/null || { echo "cluster-test: silo $host did not ride out the outage" >&2; exit 1; }
+        silo_alive "$host" || { echo "cluster-test: silo $host did not ride out the outage" >&2; exit 1; }
     done
     check postgres
     stop_cluster
@@ -475,6 +681,9 @@ if grep -rqF -- "$password" "$work/logs"; then
     exit 1
 fi
 say "all of it took $(elapsed "$started" "$(now)") s; the database password appears in no log"
+if $containers; then
+    say "silos ran as containers of $image; the most memory one used was $peak_mib MiB of its $silo_memory"
+fi
 tables=$([ $differing -eq 0 ] && echo "tables identical" || echo "tables differ in $differing scenario(s)")
 echo "faults: $count scenarios, lost $lost_total, duplicated $duplicated_total, $tables"
 if [ $lost_total -eq 0 ] && [ $duplicated_total -eq 0 ] && [ $differing -eq 0 ]; then

@@ -7,8 +7,8 @@ using UnrolledGan.ServiceDefaults;
 namespace UnrolledGan.Deploy.Tests;
 
 /// <summary>
-/// Issue 10's guards as the pods get them: mutual TLS on the silo and gateway ports from the TLS Secret, and the access
-/// token that /metrics demands beyond loopback. A silo refuses to start beyond loopback without either, so these are
+/// Issue 10's guards as the pods get them: mutual TLS on the silo and gateway ports from the TLS Secret, and the
+/// read-only metrics token that /metrics demands beyond loopback (issue 18: never the operator's token). A silo refuses to start beyond loopback without either, so these are
 /// what stands between the manifests and a crash loop.
 /// </summary>
 public sealed class ClusterSecurityTests
@@ -30,6 +30,9 @@ public sealed class ClusterSecurityTests
     private static string AccessSecret =>
         SecretFile.In(DeployFiles.Silos, DeployFiles.SiloContainer).Single(f => f.Path == SiloEnvironment["Access__TokenFile"]).Secret;
 
+    private static string MetricsSecret =>
+        SecretFile.In(DeployFiles.Silos, DeployFiles.SiloContainer).Single(f => f.Path == SiloEnvironment["Access__MetricsTokenFile"]).Secret;
+
     [Fact]
     public void EverySiloListensBeyondLoopbackOnlyWithTlsAndServesMetricsOnlyWithAToken()
     {
@@ -37,15 +40,18 @@ public sealed class ClusterSecurityTests
         var cluster = ClusteringOptions.From(configuration);
 
         // The silo's own start-up rules (SiloPreflight): beyond loopback, TLS or Cluster:Insecure; /metrics there, a token.
-        IPAddress.IsLoopback(cluster.ResolveAddress()).ShouldBeFalse();
+        IPAddress.IsLoopback(cluster.ResolveAddress(tls: ClusterTlsOptions.From(configuration).Configured)).ShouldBeFalse();
         ClusterTlsOptions.From(configuration).Configured.ShouldBeTrue();
         IPAddress.IsLoopback(IPAddress.Parse(configuration["Telemetry:PrometheusHost"]!)).ShouldBeFalse();
+        configuration["Access:MetricsTokenFile"].ShouldNotBeNullOrEmpty();
         configuration["Access:TokenFile"].ShouldNotBeNullOrEmpty();
         // And never the way around them, nor the token itself in the pod spec.
         DeployFiles.Manifests.Where(m => m.IsWorkload).SelectMany(w => w.Containers).SelectMany(DeployFiles.NamesSetBy)
             .ShouldNotContain("Cluster__Insecure");
         DeployFiles.Manifests.Where(m => m.IsWorkload).SelectMany(w => w.Containers).SelectMany(DeployFiles.NamesSetBy)
             .ShouldNotContain("Access__Token");
+        DeployFiles.Manifests.Where(m => m.IsWorkload).SelectMany(w => w.Containers).SelectMany(DeployFiles.NamesSetBy)
+            .ShouldNotContain("Access__MetricsToken");
     }
 
     [Fact]
@@ -104,20 +110,24 @@ public sealed class ClusterSecurityTests
     }
 
     [Fact]
-    public void TheAccessTokenIsARandomSecretFileThatPrometheusPresents()
+    public void PrometheusPresentsTheSilosReadOnlyMetricsTokenNeverTheOperatorToken()
     {
-        var command = Readme.SecretCommands(externalDatabase: false).Single(c => c.Name == AccessSecret);
         var scrape = Yaml.Load(DeployFiles.Read("monitoring/prometheus.yaml"), "prometheus.yaml")["scrape_configs"].Items
             .Single(j => j["kubernetes_sd_configs"].Exists);
         string credentials = scrape["authorization"]["credentials_file"].Text;
 
-        SecretFile.In(DeployFiles.Silos, DeployFiles.SiloContainer)
-            .ShouldContain(new SecretFile(AccessSecret, TokenKey, SiloEnvironment["Access__TokenFile"]));
-        command.Keys.ShouldBe([TokenKey]);
-        command.Literals[TokenKey].ShouldContain("openssl rand");
-        // As a bearer token, from the same Secret mounted in Prometheus' pod.
+        // Two Secrets, each a random token the README makes, mounted as the silos' two token files.
+        MetricsSecret.ShouldNotBe(AccessSecret);
+        foreach (var (secret, setting) in new[] { (AccessSecret, "Access__TokenFile"), (MetricsSecret, "Access__MetricsTokenFile") })
+        {
+            var command = Readme.SecretCommands(externalDatabase: false).Single(c => c.Name == secret);
+            SecretFile.In(DeployFiles.Silos, DeployFiles.SiloContainer).ShouldContain(new SecretFile(secret, TokenKey, SiloEnvironment[setting]));
+            command.Keys.ShouldBe([TokenKey]);
+            command.Literals[TokenKey].ShouldContain("openssl rand");
+        }
+        // As a bearer token, from the metrics Secret copied into Prometheus' namespace: the one that opens /metrics only.
         (scrape["authorization"]["type"].TextOrNull ?? "Bearer").ShouldBe("Bearer");
         Path.GetFileName(credentials).ShouldBe(TokenKey);
-        Path.GetFileName(Path.GetDirectoryName(credentials)).ShouldBe(AccessSecret);
+        Path.GetFileName(Path.GetDirectoryName(credentials)).ShouldBe(MetricsSecret);
     }
 }

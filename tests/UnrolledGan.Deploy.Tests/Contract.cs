@@ -31,8 +31,8 @@ public static class Contract
             EnvironmentForm(ClusterDatabase.FileSetting),
             // Read by ServiceDefaults' Logging.AddSerilogLogging.
             "Logs__Folder",
-            // Read by the silo program's AccessToken.
-            "Access__Token", "Access__TokenFile",
+            // Read by the silo program's web side (WebAccess, SiloWeb).
+            "Access__Token", "Access__TokenFile", "Access__MetricsToken", "Access__MetricsTokenFile", "Access__AllowedHosts",
         ])
         .ToHashSet(StringComparer.Ordinal);
 

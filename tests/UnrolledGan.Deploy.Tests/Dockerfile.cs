@@ -1,24 +1,42 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace UnrolledGan.Deploy.Tests;
 
 /// <summary>A Dockerfile read into its stages and instructions: enough to check what it builds and where.</summary>
-public sealed record Dockerfile(IReadOnlyList<DockerStage> Stages)
+/// <param name="Arguments">The build arguments declared before the first FROM, with their defaults (null: none).</param>
+public sealed partial record Dockerfile(IReadOnlyDictionary<string, string?> Arguments, IReadOnlyList<DockerStage> Stages)
 {
     public DockerStage FinalStage => Stages[^1];
 
     public DockerStage Stage(string name) => Stages.SingleOrDefault(s => s.Name == name)
         ?? throw new InvalidOperationException($"the Dockerfile has no stage named {name}");
 
+    /// <summary>
+    /// The image a stage starts from, its ${NAME}s replaced as a build would: by <paramref name="buildArguments"/>
+    /// (--build-arg NAME=value), else by the argument's default.
+    /// </summary>
+    public string BaseImageOf(DockerStage stage, IReadOnlyDictionary<string, string>? buildArguments = null) =>
+        Reference().Replace(stage.BaseImage, m =>
+            buildArguments is not null && buildArguments.TryGetValue(m.Groups[1].Value, out string? given) ? given
+            : Arguments.TryGetValue(m.Groups[1].Value, out string? value) && value is not null ? value
+            : throw new InvalidOperationException($"FROM {stage.BaseImage}: {m.Groups[1].Value} is not a build argument with a default"));
+
     public static Dockerfile Parse(string text)
     {
+        var declared = new Dictionary<string, string?>();
         var stages = new List<(string BaseImage, string? Name, List<DockerInstruction> Instructions)>();
         foreach (string line in LogicalLines(text))
         {
             int space = line.IndexOf(' ');
             string keyword = (space < 0 ? line : line[..space]).ToUpperInvariant();
             string arguments = space < 0 ? "" : line[(space + 1)..].Trim();
-            if (keyword == "FROM")
+            if (keyword == "ARG" && stages.Count == 0)
+            {
+                string[] pair = arguments.Split('=', 2);
+                declared[pair[0]] = pair.Length == 2 ? pair[1] : null;
+            }
+            else if (keyword == "FROM")
             {
                 string[] words = arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 string? name = words.Length == 3 && words[1].Equals("AS", StringComparison.OrdinalIgnoreCase) ? words[2] : null;
@@ -33,8 +51,11 @@ public sealed record Dockerfile(IReadOnlyList<DockerStage> Stages)
                 stages[^1].Instructions.Add(new DockerInstruction(keyword, arguments));
             }
         }
-        return new Dockerfile(stages.Select(s => new DockerStage(s.BaseImage, s.Name, s.Instructions)).ToArray());
+        return new Dockerfile(declared, stages.Select(s => new DockerStage(s.BaseImage, s.Name, s.Instructions)).ToArray());
     }
+
+    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
+    private static partial Regex Reference();
 
     /// <summary>Instructions with their continuation lines joined; comments and blank lines dropped.</summary>
     private static IEnumerable<string> LogicalLines(string text)
@@ -111,11 +132,13 @@ public sealed record DockerStage(string BaseImage, string? Name, IReadOnlyList<D
 
 public sealed record DockerInstruction(string Keyword, string Arguments);
 
-public sealed record DotnetPublish(string Project, string? Output, string? Configuration, IReadOnlyDictionary<string, string> Properties)
+public sealed record DotnetPublish(
+    string Project, string? Output, string? Configuration, string? RuntimeIdentifier, string? SelfContained,
+    IReadOnlyDictionary<string, string> Properties)
 {
     public static DotnetPublish From(string[] words)
     {
-        string? output = null, configuration = null;
+        string? output = null, configuration = null, runtime = null, selfContained = null;
         var properties = new Dictionary<string, string>();
         for (int i = 1; i < words.Length; i++)
         {
@@ -127,12 +150,18 @@ public sealed record DotnetPublish(string Project, string? Output, string? Confi
                 case "-c" or "--configuration":
                     configuration = words[++i];
                     break;
+                case "-r" or "--runtime":
+                    runtime = words[++i];
+                    break;
+                case "--self-contained":
+                    selfContained = i + 1 < words.Length && !words[i + 1].StartsWith('-') ? words[++i] : "true";
+                    break;
                 case var p when p.StartsWith("-p:", StringComparison.Ordinal) || p.StartsWith("/p:", StringComparison.Ordinal):
                     string[] pair = p[3..].Split('=', 2);
                     properties[pair[0]] = pair.Length == 2 ? pair[1] : "";
                     break;
             }
         }
-        return new DotnetPublish(words[0], output, configuration, properties);
+        return new DotnetPublish(words[0], output, configuration, runtime, selfContained, properties);
     }
 }

@@ -1,7 +1,9 @@
+using System.Text.RegularExpressions;
+
 namespace UnrolledGan.Deploy.Tests;
 
 /// <summary>The image: what it builds, where it puts it, and that the manifests run what is there.</summary>
-public sealed class DockerfileTests
+public sealed partial class DockerfileTests
 {
     private static readonly Dockerfile _dockerfile = Dockerfile.Parse(DeployFiles.Read("docker/Dockerfile"));
 
@@ -11,23 +13,28 @@ public sealed class DockerfileTests
 
     private static Executable Named(string assemblyName) => Contract.Executables.Single(e => e.AssemblyName == assemblyName);
 
+    private static DockerStage Build => _dockerfile.Stage("build");
+
     [Fact]
-    public void TheBuildStageIsTheDotnet10Sdk()
+    public void TheBuildStageIsTheDotnet10SdkUnlessABuildArgumentNamesAnother()
     {
-        _dockerfile.Stages[0].BaseImage.ShouldBe("mcr.microsoft.com/dotnet/sdk:10.0");
+        _dockerfile.BaseImageOf(Build).ShouldBe("mcr.microsoft.com/dotnet/sdk:10.0");
+        _dockerfile.BaseImageOf(Build, new Dictionary<string, string> { ["SDK_IMAGE"] = "localhost/sdk" }).ShouldBe("localhost/sdk");
     }
 
     [Theory]
     [MemberData(nameof(Executables))]
-    public void EachExecutableIsPublishedInReleaseToItsImageFolder(string assemblyName)
+    public void EachExecutableIsPublishedInReleaseForLinuxX64ToItsImageFolder(string assemblyName)
     {
         var executable = Named(assemblyName);
-        var build = _dockerfile.Stages[0];
 
-        var publish = build.Publishes.Where(p => p.Project == executable.Project).ShouldHaveSingleItem();
+        var publish = Build.Publishes.Where(p => p.Project == executable.Project).ShouldHaveSingleItem();
         publish.Output.ShouldBe(executable.ImageFolder);
         publish.Configuration.ShouldBe("Release");
-        Runtime.CopiesFromStages.ShouldContain((build.Name!, executable.ImageFolder, executable.ImageFolder));
+        // Only linux-x64's native libraries (TorchSharp has no others here); the .NET runtime is the image's own.
+        publish.RuntimeIdentifier.ShouldBe("linux-x64");
+        publish.SelfContained.ShouldBe("false");
+        Runtime.CopiesFromStages.ShouldContain((Build.Name!, executable.ImageFolder, executable.ImageFolder));
     }
 
     [Theory]
@@ -35,48 +42,80 @@ public sealed class DockerfileTests
     public void EachPublishedProjectExistsInTheRepository(string assemblyName)
     {
         var executable = Named(assemblyName);
-        // src/Silo and src/SweepClient arrive with the silo work; until the folder exists there is nothing to check.
-        string topFolder = Path.Combine(DeployFiles.RepositoryRoot, string.Join('/', executable.Project.Split('/')[..2]));
-        Assert.SkipUnless(Directory.Exists(topFolder), $"{topFolder} does not exist yet");
 
         File.Exists(Path.Combine(DeployFiles.RepositoryRoot, executable.Project)).ShouldBeTrue(executable.Project);
     }
 
     [Fact]
-    public void OnlyTheTrainerIsBuiltForCuda()
+    public void TheBackendArgumentChoosesTheTrainersTorchSharpAndDefaultsToCpu()
     {
-        var publishes = _dockerfile.Stages[0].Publishes;
-
-        publishes.Single(p => p.Project == Contract.Trainer.Project).Properties["TorchBackend"].ShouldBe("cuda");
-        publishes.Where(p => p.Project != Contract.Trainer.Project).ShouldAllBe(p => !p.Properties.ContainsKey("TorchBackend"));
+        _dockerfile.Arguments["BACKEND"].ShouldBe("cpu");
+        Build.Arguments("ARG").ShouldContain("BACKEND");
+        Build.Publishes.Single(p => p.Project == Contract.Trainer.Project).Properties["TorchBackend"].ShouldBe("${BACKEND}");
+        Build.Publishes.Where(p => p.Project != Contract.Trainer.Project).ShouldAllBe(p => !p.Properties.ContainsKey("TorchBackend"));
+        // The values the trainer's project knows (Directory.Build.props defaults it to cpu).
+        File.ReadAllText(Path.Combine(DeployFiles.RepositoryRoot, Contract.Trainer.Project))
+            .ShouldContain("'$(TorchBackend)' == 'cuda'");
     }
 
     [Fact]
-    public void TheRuntimeIsCudaOnUbuntu2404WithTheLibrariesTheTrainerLoads()
+    public void TheRuntimeIsUbuntu2404ByDefaultWithTheLibrariesTheTrainerLoads()
     {
-        // Ubuntu 24.04's libstdc++ has GLIBCXX_3.4.32, which libLibTorchSharp.so needs; older bases need the patch.
-        Runtime.BaseImage.ShouldStartWith("nvidia/cuda:12.");
-        Runtime.BaseImage.ShouldEndWith("ubuntu24.04");
-        Runtime.BaseImage.ShouldContain("runtime");
+        // The SDK image's release, so that the SDK's libstdc++ (which decides the libLibTorchSharp.so patch) and the
+        // runtime's agree. Ubuntu 24.04's has GLIBCXX_3.4.32, so nothing is patched there.
+        _dockerfile.BaseImageOf(Runtime).ShouldBe("docker.io/library/ubuntu:24.04");
+        Runtime.Arguments("ARG").ShouldContain("BACKEND");
         string installs = string.Join(' ', Runtime.Arguments("RUN"));
         installs.ShouldContain("apt-get install");
-        foreach (string package in new[] { "libgomp1", "fontconfig", "fonts-dejavu-core", "libicu74" })
+        foreach (string package in new[] { "libgomp1", "fontconfig", "fonts-dejavu-core", "libjemalloc2", "\"$icu\"", "\"$ssl\"" })
         {
             installs.Split(' ').ShouldContain(package);
         }
     }
 
     [Fact]
-    public void TheDotnetRuntimeComesFromA10ImageForTheSameUbuntuRelease()
+    public void ACudaBuildOnABaseWithoutCudaStopsNamingNvidiasImage()
     {
-        var (from, source, destination) = Runtime.CopiesFromStages.Single(c => c.Destination == "/usr/share/dotnet");
-        var stage = _dockerfile.Stage(from);
+        string guard = Runtime.Arguments("RUN").Single(r => r.Contains("BACKEND\" = cuda", StringComparison.Ordinal));
+        string named = guard.Split(' ').Single(w => w.StartsWith("RUNTIME_BASE=", StringComparison.Ordinal))["RUNTIME_BASE=".Length..].TrimEnd('"');
 
-        source.ShouldBe("/usr/share/dotnet");
-        stage.BaseImage.ShouldStartWith("mcr.microsoft.com/dotnet/");
-        stage.BaseImage.ShouldEndWith(":10.0-noble", Case.Sensitive, "noble is Ubuntu 24.04, the CUDA image's release");
-        Runtime.Environment["DOTNET_ROOT"].ShouldBe(destination);
+        named.ShouldStartWith("docker.io/nvidia/cuda:12.");
+        named.ShouldContain("runtime");
+        named.ShouldEndWith("ubuntu24.04", Case.Sensitive, "the release of the SDK image's default tag");
+        guard.ShouldContain("exit 2");
     }
+
+    [Fact]
+    public void TheDotnetRuntimeIsTheSdksWithoutTheSdk()
+    {
+        var dotnet = Runtime.CopiesFromStages.Where(c => c.Destination.StartsWith("/usr/share/dotnet", StringComparison.Ordinal)).ToArray();
+
+        dotnet.ShouldAllBe(c => c.From == Build.Name && c.Source == c.Destination);
+        dotnet.Select(c => c.Source).ShouldBe(["/usr/share/dotnet/dotnet", "/usr/share/dotnet/host", "/usr/share/dotnet/shared"], ignoreOrder: true);
+        Runtime.Environment["DOTNET_ROOT"].ShouldBe("/usr/share/dotnet");
+    }
+
+    [Fact]
+    public void ACpuImageWhoseTrainerCannotLoadLibtorchDoesNotBuild()
+    {
+        Runtime.Arguments("RUN").ShouldContain(r => r.Contains("\"$BACKEND\" = cpu", StringComparison.Ordinal)
+            && r.Contains($"{Contract.Trainer.ImagePath} check", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ImageShPassesOnlyArgumentsTheDockerfileDeclares()
+    {
+        string script = File.ReadAllText(Path.Combine(DeployFiles.RepositoryRoot, "scripts/image.sh"));
+        var passed = BuildArgument().Matches(script).Select(m => m.Groups[1].Value).ToHashSet();
+        var declared = _dockerfile.Arguments.Keys.Concat(Build.Arguments("ARG").Select(a => a.Split('=')[0])).ToHashSet();
+
+        passed.ShouldBe(["BACKEND", "SDK_IMAGE", "RUNTIME_BASE", "NUGET_PACKAGES"], ignoreOrder: true);
+        passed.ShouldBeSubsetOf(declared);
+        script.ShouldContain($"IMAGE=localhost/{DeployFiles.ImageName}:$VERSION-$backend");
+    }
+
+    [GeneratedRegex(@"--build-arg ""?([A-Z_]+)=")]
+    private static partial Regex BuildArgument();
 
     [Fact]
     public void TheEntryPointIsTheSiloRunFromItsOwnFolder()

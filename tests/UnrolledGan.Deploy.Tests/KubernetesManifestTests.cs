@@ -69,8 +69,38 @@ public sealed partial class KubernetesManifestTests
 
         images.Length.ShouldBeGreaterThanOrEqualTo(4, "silo, its init container, the migration Job and the sweep Job");
         images.ShouldAllBe(c => c["image"].Text == siloImage, "every container of ours runs the one image");
-        Kustomization.Load(Path.Combine(DeployFiles.Kubernetes, "base")).Root["images"].Items.Select(i => i["name"].Text)
-            .ShouldContain(DeployFiles.ImageName);
+        DeployFiles.Default.Root["images"].Items.Select(i => i["name"].Text).ShouldContain(DeployFiles.ImageName);
+    }
+
+    /// <summary>The overlays a user applies (relative to deploy/kubernetes) and the image tag each runs.</summary>
+    public static TheoryData<string, string> Overlays() => new()
+    {
+        { "", "0.1.0-cuda" },
+        { "external-database", "0.1.0-cuda" },
+        { "cpu", "0.1.0-cpu" },
+        { "external-database/cpu", "0.1.0-cpu" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void EachOverlayNamesTheImageItsContainersRun(string overlay, string tag)
+    {
+        // The image is chosen once, by the overlay applied, and no overlay builds on another's choice: an images entry
+        // in a kustomization that another one builds on would rename the image before the outer one could match it.
+        string file = Kustomization.FileIn(Path.Combine(DeployFiles.Kubernetes, overlay));
+        var root = Yaml.Load(File.ReadAllText(file), Path.GetRelativePath(DeployFiles.Kubernetes, file));
+        var image = root["images"].Items.ShouldHaveSingleItem();
+
+        image["name"].Text.ShouldBe(DeployFiles.ImageName);
+        image["newTag"].Text.ShouldBe(tag);
+        foreach (string resource in root["resources"].Items.Select(r => r.Text))
+        {
+            string folder = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, resource));
+            if (Directory.Exists(folder))
+            {
+                Yaml.Load(File.ReadAllText(Kustomization.FileIn(folder)), resource)["images"].Exists.ShouldBeFalse($"{resource} names an image");
+            }
+        }
     }
 
     [Fact]

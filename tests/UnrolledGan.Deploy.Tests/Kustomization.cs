@@ -4,7 +4,8 @@ namespace UnrolledGan.Deploy.Tests;
 /// The objects a kustomization folder applies, for the parts of kustomize this repository uses: resources that are
 /// files or folders with their own kustomization, plus the labels and images transformers, which these tests leave
 /// unapplied (the manifests already carry the image and the labels that matter). Anything else fails loudly rather
-/// than being ignored. KustomizationTests checks the result against kubectl's own kustomize where it is installed.
+/// than being ignored. ExternalDatabaseTests checks the result against kubectl's own kustomize, and
+/// scripts/manifests-test.sh renders every overlay with it and validates each object against Kubernetes' schemas.
 /// </summary>
 public sealed class Kustomization
 {

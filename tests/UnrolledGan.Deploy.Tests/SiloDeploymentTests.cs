@@ -51,7 +51,7 @@ public sealed class SiloDeploymentTests
         Environment["Cluster__Address"].ShouldBe("$(POD_IP)");
         Environment["POD_IP"].ShouldBe("fieldRef:status.podIP");
         // The silo binds its silo and gateway ports to this one address and advertises it (SiloHosting).
-        cluster.ResolveAddress().ShouldBe(IPAddress.Parse(Pod["status.podIP"]));
+        cluster.ResolveAddress(tls: ClusterTlsOptions.From(Configuration).Configured).ShouldBe(IPAddress.Parse(Pod["status.podIP"]));
         Validate(cluster).ShouldBeEmpty();
     }
 

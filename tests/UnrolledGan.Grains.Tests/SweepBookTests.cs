@@ -98,7 +98,7 @@ public sealed class SweepBookTests
     {
         var book = Book(1);
         var lost = book.Lease("dead", null, Now)!;
-        book.RequeueLost(_ => false).ShouldBe(["j0"]);
+        book.RequeueLost(_ => "its silo was declared dead", Now).ShouldBe(["j0"]);
         var current = book.Lease("b", null, Now)!;
 
         current.Token.ShouldNotBe(lost.Token);
@@ -118,13 +118,35 @@ public sealed class SweepBookTests
     }
 
     [Fact]
+    public void ALostRunIsKeptWithItsJobAndEveryLaterLeaseCarriesItForTheRunRecord()
+    {
+        var book = Book(1);
+        var leasedAt = Now + TimeSpan.FromMinutes(1);
+        var lostAt = leasedAt + TimeSpan.FromSeconds(40);
+        var first = book.Lease("dead", null, leasedAt)!;
+        book.RequeueLost(_ => "its silo was declared dead", lostAt);
+
+        var second = book.Lease("b", null, lostAt)!;
+        var lost = new LostRun(first.Attempt, "dead", leasedAt, lostAt, "its silo was declared dead");
+        second.LostRuns.ShouldNotBeNull().ShouldBe([lost]);
+        book.Jobs.Single().LostRuns.ShouldNotBeNull().ShouldBe([lost]);
+
+        // Lost again: both are kept, oldest first, and a run that ended is not a lost one.
+        book.RequeueLost(_ => "nothing was heard of it for 00:02:00", lostAt + TimeSpan.FromMinutes(3));
+        var third = book.Lease("c", null, lostAt + TimeSpan.FromMinutes(3))!;
+        third.LostRuns!.Select(r => (r.Attempt, r.Silo)).ShouldBe([(1, "dead"), (2, "b")]);
+        book.End(Outcome(third, JobExit.Succeeded), Now).ShouldBeTrue();
+        book.Jobs.Single().LostRuns!.Count.ShouldBe(2);
+    }
+
+    [Fact]
     public void RunsOnALiveSiloAreNotRequeued()
     {
         var book = Book(2);
         book.Lease("alive", null, Now);
         book.Lease("dead", null, Now);
 
-        book.RequeueLost(job => job.Silo == "alive").ShouldBe(["j1"]);
+        book.RequeueLost(job => job.Silo == "alive" ? null : "its silo was declared dead", Now).ShouldBe(["j1"]);
         book.Jobs.Select(j => j.Status).ShouldBe([JobStatus.Running, JobStatus.Queued]);
     }
 

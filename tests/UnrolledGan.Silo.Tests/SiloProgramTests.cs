@@ -44,6 +44,27 @@ public sealed class SiloProgramTests
     }
 
     [Fact]
+    public async Task TheReportGivesTheSweepPagesAtTheDashboardsPortWhichServesThemAndNotTheMetricsPort()
+    {
+        var environment = SiloProcess.Isolated(Folder());
+        int web = SiloProcess.FreePort(), metrics = SiloProcess.FreePort();
+        environment["Dashboard__Port"] = web.ToString();
+        environment["Telemetry__PrometheusPort"] = metrics.ToString();
+        environment["Access__Token"] = "operator-token-0123456789";
+        await using var silo = SiloProcess.Start(environment);
+        await silo.WaitUntilReadyAsync(Start);
+        using var http = new HttpClient();
+
+        silo.Output.ShouldContain($"sweep pages    http://127.0.0.1:{web}/sweeps/");
+        // Before, a line per listening address named the metrics port too, which answers 404 there.
+        silo.Output.ShouldNotContain($":{metrics}/sweeps");
+        // With the operator token (issue 18: the pages need it, loopback too).
+        http.DefaultRequestHeaders.Authorization = new("Bearer", environment["Access__Token"]);
+        (await http.GetAsync($"http://127.0.0.1:{web}/sweeps/", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await http.GetAsync($"http://127.0.0.1:{metrics}/sweeps/", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task ASecondSiloOnTheSamePortsIsRefusedInOneLine()
     {
         var environment = SiloProcess.Isolated(Folder());
@@ -96,8 +117,8 @@ public sealed class SiloProgramTests
         await using var database = await TestDatabase.CreateAsync();
         var environment = SiloProcess.Isolated(Folder());
         environment["ConnectionStrings__Cluster"] = database.ConnectionString;
+        // No Cluster:Address, as the README starts one: without TLS it stays on loopback, on any machine.
         environment["Cluster__Provider"] = "postgres";
-        environment["Cluster__Address"] = "127.0.0.1";
         await SchemaMigrations.Embedded.ApplyAsync(database.DataSource, upTo: 1, cancellation: TestContext.Current.CancellationToken);
 
         var old = await SiloProcess.RunAsync(environment, Start);
@@ -117,5 +138,6 @@ public sealed class SiloProgramTests
         await using var silo = SiloProcess.Start(environment);
         await silo.WaitUntilReadyAsync(Start);
         silo.Output.ShouldContain("(postgres, database postgres@127.0.0.1:");
+        silo.Output.ShouldContain($"silo endpoint  127.0.0.1:{environment["Cluster__SiloPort"]}");
     }
 }

@@ -5,7 +5,7 @@ namespace UnrolledGan.Silo.Tests;
 
 /// <summary>
 /// Who gets in: with TLS, only silos and clients holding certificates from the cluster's CA; the dashboard and
-/// /metrics only with the access token; and nothing listens beyond loopback unguarded.
+/// /metrics only with their tokens (WebAuthTests has the web side's attacks); and nothing listens beyond loopback unguarded.
 /// </summary>
 public sealed class TrustTests
 {
@@ -68,6 +68,10 @@ public sealed class TrustTests
 
         refused.ExitCode.ShouldBe(2);
         refused.Error.Trim().ShouldStartWith("error: Cluster:Address 192.0.2.10 is not loopback and the cluster has no TLS");
+        // It says what to give for either intent: this machine only, or other hosts.
+        refused.Error.ShouldContain("--Cluster:Address=127.0.0.1");
+        refused.Error.ShouldContain("Tls:CertificateFile");
+        refused.Error.ShouldContain("--Cluster:Insecure=true");
     }
 
     [Fact]
@@ -77,7 +81,7 @@ public sealed class TrustTests
         int dashboard = SiloProcess.FreePort(), metrics = SiloProcess.FreePort();
         settings["Dashboard__Port"] = dashboard.ToString();
         settings["Telemetry__PrometheusPort"] = metrics.ToString();
-        settings["Access__Token"] = "s3cret-token";
+        settings["Access__Token"] = "s3cret-token-0123456789";
         await using var silo = SiloProcess.Start(settings);
         await silo.WaitUntilReadyAsync(Start);
         using var http = new HttpClient();
@@ -88,26 +92,43 @@ public sealed class TrustTests
             (await http.GetAsync(url, cancel)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, url);
             using var wrong = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", "Bearer wrong" } } };
             (await http.SendAsync(wrong, cancel)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, url);
-            using var bearer = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", "Bearer s3cret-token" } } };
+            using var bearer = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", "Bearer s3cret-token-0123456789" } } };
             (await http.SendAsync(bearer, cancel)).StatusCode.ShouldBe(HttpStatusCode.OK, url);
         }
-        string basic = Convert.ToBase64String("any:s3cret-token"u8.ToArray());
+        string basic = Convert.ToBase64String("any:s3cret-token-0123456789"u8.ToArray());
         using var browser = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{metrics}/metrics") { Headers = { { "Authorization", $"Basic {basic}" } } };
         var scrape = await http.SendAsync(browser, cancel);
         scrape.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await scrape.Content.ReadAsStringAsync(cancel)).ShouldContain("unrolledgan_worker_slots");
     }
 
-    [Fact]
-    public async Task TheDashboardBeyondLoopbackWithoutATokenRefusesToStart()
+    [Theory]
+    [InlineData("Dashboard__Host=0.0.0.0",
+        "error: the dashboard and sweep pages listen beyond loopback (Dashboard:Host 0.0.0.0) without an operator token: set Access:Token or Access:TokenFile")]
+    // The operator's token is not Prometheus' to hold: beyond loopback /metrics needs a read-only token of its own.
+    [InlineData("Telemetry__PrometheusHost=0.0.0.0 Access__Token=operator-token-0123456789",
+        "error: /metrics listens beyond loopback (Telemetry:PrometheusHost 0.0.0.0) without a metrics token: set Access:MetricsToken or Access:MetricsTokenFile")]
+    [InlineData("Access__Token=operator-token-0123456789 Access__MetricsToken=operator-token-0123456789",
+        "error: Access:MetricsToken is the operator's Access:Token")]
+    // Every address, so no name the Host header could be checked against.
+    [InlineData("Dashboard__Host=0.0.0.0 Access__Token=operator-token-0123456789",
+        "error: Dashboard:Host 0.0.0.0 listens on every address: name the hosts and addresses browsers and Prometheus use for this silo in Access:AllowedHosts")]
+    [InlineData("Access__Token=short", "error: Access:Token: the token has 5 characters; give at least 16")]
+    [InlineData("Access__MetricsTokenFile=/nonexistent/metrics-token", "error: Access:MetricsTokenFile: '/nonexistent/metrics-token' does not exist or is empty")]
+    public async Task AWebSideThatWouldBeOpenOrWronglyGuardedRefusesToStartNamingTheSetting(string given, string error)
     {
         var settings = SiloProcess.Isolated(Folder());
         settings["Dashboard__Port"] = SiloProcess.FreePort().ToString();
-        settings["Dashboard__Host"] = "0.0.0.0";
+        settings["Telemetry__PrometheusPort"] = SiloProcess.FreePort().ToString();
+        foreach (string pair in given.Split(' '))
+        {
+            settings[pair[..pair.IndexOf('=')]] = pair[(pair.IndexOf('=') + 1)..];
+        }
 
         var refused = await SiloProcess.RunAsync(settings, Start);
 
         refused.ExitCode.ShouldBe(2);
-        refused.Error.Trim().ShouldStartWith("error: the dashboard or /metrics listens beyond loopback without a secret");
+        refused.Error.Trim().ShouldStartWith(error);
+        refused.Error.Trim().Split('\n').Length.ShouldBe(1, refused.Error);
     }
 }

@@ -26,6 +26,8 @@ public sealed class ClusterEndToEndTests
             ["Cluster__GatewayPort"] = gatewayPort.ToString(),
             ["Telemetry__PrometheusPort"] = metricsPort.ToString(),
             ["Dashboard__Port"] = dashboardPort.ToString(),
+            // Where the silos write their web ports' operator tokens: this test's own folder.
+            ["XDG_RUNTIME_DIR"] = Path.Combine(work, "run"),
             ["Workers__CpuSlots"] = "1",
             ["Workers__Gpus"] = "none",
             ["Workers__PollInterval"] = "00:00:00.500",
@@ -87,6 +89,8 @@ public sealed class ClusterEndToEndTests
             // The surviving silo's telemetry saw the jobs it finished, beside Orleans' own metrics, and serves its dashboard.
             using var http = new HttpClient();
             string metrics = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics", TestContext.Current.CancellationToken);
+            // The dashboard needs the operator token, loopback too: the one the silo wrote for its user at start.
+            http.DefaultRequestHeaders.Authorization = new("Bearer", File.ReadAllText(Path.Combine(work, "run", "unrolledgan", $"web-{dashboardPort}.token")).Trim());
             metrics.ShouldContain("unrolledgan_jobs_succeeded_total");
             metrics.ShouldContain("unrolledgan_job_duration_seconds_bucket");
             metrics.ShouldContain("orleans_");

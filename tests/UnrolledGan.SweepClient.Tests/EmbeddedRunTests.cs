@@ -15,6 +15,7 @@ public sealed class EmbeddedRunTests
         {
             ["Cluster__SiloPort"] = Programs.FreePorts(1).ToString(),
             ["Cluster__GatewayPort"] = Programs.FreePorts(1).ToString(),
+            ["XDG_RUNTIME_DIR"] = Path.Combine(work, "run"),
         };
         string[] run =
         [
@@ -38,6 +39,8 @@ public sealed class EmbeddedRunTests
         var second = await Programs.RunClientAsync(run, environment, work, TimeSpan.FromMinutes(2));
         second.ExitCode.ShouldBe(0, second.Output + second.Error);
         second.Output.ShouldContain("2 jobs (1 already done)");
+        // The page's address, and a login link made with the token the embedded silo wrote for its user.
+        second.Output.ShouldContain("log in (once, within 5 minutes): http://127.0.0.1:");
         File.GetLastWriteTimeUtc(Path.Combine(finished, "result.json")).ShouldBe(finishedAt);
         string resumed = Directory.GetDirectories(jobs).Single(d => d != finished);
         var result = JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(Path.Combine(resumed, "result.json")), TrainerJson.Options)!;

@@ -102,6 +102,55 @@ public sealed class CurvesTests : IDisposable
     }
 
     [Fact]
+    public void AHugeLossesFileIsReadOnlyToItsEndAndThePageIsToldSo()
+    {
+        // logInterval = 1 over 200,000 steps: about 11 MB, which every /curves request used to read whole.
+        var layout = new RunLayout(_folder);
+        using (var writer = new StreamWriter(layout.Losses))
+        {
+            for (int step = 1; step <= 200_000; step++)
+            {
+                writer.WriteLine(Line(new LossPoint(step, -step, step)));
+            }
+        }
+        long length = new FileInfo(layout.Losses).Length;
+
+        var series = Curves.Read(Job(0, 0), layout);
+
+        // The last 256 KiB: whole lines only (the first one read is cut), up to the last step, in order.
+        int lineLength = Line(new LossPoint(200_000, -200_000, 200_000)).Length + 1;
+        series.Losses.Count.ShouldBeInRange((int)(Curves.MaxTailBytes / lineLength) - 1, (int)(Curves.MaxTailBytes / lineLength));
+        series.Losses[^1].ShouldBe(new LossPoint(200_000, -200_000, 200_000));
+        series.Losses.Select(l => l.Step).ShouldBe(Enumerable.Range(series.Losses[0].Step, series.Losses.Count));
+        series.Tails.ShouldBe([new FileTail("losses.jsonl", length, Curves.MaxTailBytes, series.Losses[0].Step)]);
+        Curves.Notices([series]).ShouldBe(
+        [
+            $"k0-x1-s0: losses.jsonl is {length / (1024.0 * 1024):0.#} MiB; the curves show its last 256 KiB, " +
+            $"from step {series.Losses[0].Step:N0} on (the whole file is in the job's folder).",
+        ]);
+    }
+
+    [Fact]
+    public void ARequestReadsLessOfEachFileTheMoreJobsItHasWithinBounds()
+    {
+        Curves.TailBytes(1).ShouldBe(Curves.MaxTailBytes);
+        Curves.TailBytes(128).ShouldBe(Curves.MaxTailBytes);
+        Curves.TailBytes(1024).ShouldBe(Curves.RequestBytes / 2048);
+        Curves.TailBytes(1_000_000).ShouldBe(Curves.MinTailBytes);
+    }
+
+    [Fact]
+    public void AFileLinkedOutOfTheJobsFolderIsNotRead()
+    {
+        string outside = Path.Combine(_folder, "outside.jsonl");
+        File.WriteAllLines(outside, [Line(new LossPoint(10, -1, 1))]);
+        var layout = new RunLayout(Directory.CreateDirectory(Path.Combine(_folder, "job")).FullName);
+        File.CreateSymbolicLink(layout.Losses, outside);
+
+        Curves.Read(Job(0, 0), layout).Losses.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void AJobWithoutFilesHasNoSeries()
     {
         var series = Curves.Read(Job(0, 0), new RunLayout(Path.Combine(_folder, "missing")));

@@ -29,6 +29,18 @@ public sealed class OpenCommandTests
         output.ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task ATokenFileThatIsNotThereIsBadInputBeforeAnyRequest()
+    {
+        int port = Programs.FreePorts(1);
+
+        var (exitCode, output, error) = await OpenAsync("quick-mixture", "--page", $"http://127.0.0.1:{port}", "--token-file", "/nonexistent/token");
+
+        exitCode.ShouldBe(2);
+        error.Trim().ShouldBe("error: token-file: '/nonexistent/token' does not exist or is empty");
+        output.ShouldBeEmpty();
+    }
+
     private static Task<(int ExitCode, string Output, string Error)> OpenAsync(params string[] arguments) =>
         Programs.RunClientAsync(["open", .. arguments], new Dictionary<string, string>(), Path.GetTempPath(), TimeSpan.FromMinutes(1));
 }

@@ -40,6 +40,8 @@ public sealed class SweepPageBrowserTests
             ["Workers__CpuSlots"] = "1",
             ["Workers__Gpus"] = "none",
             ["Workers__PollInterval"] = "00:00:00.500",
+            // Where the silo writes its operator token and `open` reads it: this test's own, not the user's.
+            ["XDG_RUNTIME_DIR"] = Path.Combine(work, "run"),
         };
         string gateway = $"127.0.0.1:{gatewayPort}", site = $"http://127.0.0.1:{webPort}";
         using var silo = Programs.Start(Programs.Silo, [], environment, work);
@@ -49,15 +51,18 @@ public sealed class SweepPageBrowserTests
             var submit = await ClientAsync(work, "submit", "--gateway", gateway, "--name", "web", "--unroll", "0,5", "--seeds", "2", "--steps", "600",
                 "--set", "snapshotInterval=200", "--set", "logInterval=50");
             submit.ExitCode.ShouldBe(0, submit.Error);
+            // `open` prints the page and a login link; the browser follows the link, which lands on the page.
             var open = await ClientAsync(work, "open", "web", "--page", site);
             open.ExitCode.ShouldBe(0, open.Error);
-            string url = open.Output.Trim();
-            url.ShouldBe($"{site}/sweeps/web");
+            string[] opened = open.Output.Trim().Split('\n');
+            opened[0].ShouldBe($"{site}/sweeps/web");
+            opened[1].ShouldStartWith($"log in (once, within 5 minutes): {site}/sweeps/api/login?code=");
             var unknown = await ClientAsync(work, "open", "nope", "--page", site);
             (unknown.ExitCode, unknown.Error.Trim()).ShouldBe((2, $"error: name: no sweep named 'nope' at {site} (see `list`)"));
 
             using var browser = new Chromium(1280, 2200);
-            browser.Driver.Navigate().GoToUrl(url);
+            browser.Driver.Navigate().GoToUrl(opened[1][opened[1].IndexOf(site, StringComparison.Ordinal)..]);
+            browser.Driver.Url.ShouldBe($"{site}/sweeps/web");
 
             // A cell that is queued or running now turns succeeded without a reload.
             var first = await browser.WaitAsync(() => Cells(browser) is { Count: 4 } cells ? cells : null, PageTimeout, "the 2 × 2 grid");
@@ -114,7 +119,9 @@ public sealed class SweepPageBrowserTests
             TestContext.Current.TestOutputHelper?.WriteLine($"screenshot: {screenshot}");
             TestContext.Current.AddAttachment("screenshot", screenshot);
 
-            await FilesStayInsideTheResultsFolderAsync(webPort, work);
+            await TheCurvesSayWhenAFileIsReadOnlyToItsEndAsync(browser, work, url: opened[0]);
+            string token = File.ReadAllText(Path.Combine(work, "run", "unrolledgan", $"web-{webPort}.token")).Trim();
+            await FilesStayInsideTheResultsFolderAsync(webPort, work, token);
             await CancelFromThePageAsync(browser, work, gateway, site);
 
             // The list of sweeps, newest first, with their states and counts.
@@ -131,10 +138,32 @@ public sealed class SweepPageBrowserTests
         }
     }
 
-    /// <summary>The page's file links serve the results; no spelling of a path reaches a file outside them.</summary>
-    private static async Task FilesStayInsideTheResultsFolderAsync(int port, string work)
+    /// <summary>
+    /// A job whose losses.jsonl grew past what a request reads (logInterval = 1 over many steps): the page draws its
+    /// end and says so above the charts.
+    /// </summary>
+    private static async Task TheCurvesSayWhenAFileIsReadOnlyToItsEndAsync(Chromium browser, string work, string url)
     {
-        (await GetAsync(port, "/sweeps/files/web/table.csv")).ShouldEndWith(File.ReadAllText(Path.Combine(work, "results", "web", "table.csv")));
+        browser.Script<bool>("return document.getElementById('curves-notice').hidden").ShouldBeTrue();
+        string job = Directory.GetDirectories(Path.Combine(work, "results", "web", "jobs")).Order().First();
+        using (var losses = File.AppendText(Path.Combine(job, "losses.jsonl")))
+        {
+            for (int step = 601; step <= 10_600; step++)
+            {
+                losses.WriteLine($"{{\"step\":{step},\"generator\":-0.7,\"discriminator\":1.3}}");
+            }
+        }
+        browser.Driver.Navigate().GoToUrl(url);
+        string notice = await browser.WaitAsync(() => browser.Driver.FindElement(By.Id("curves-notice")) is { Displayed: true } shown ? shown.Text : null,
+            PageTimeout, "the notice over the curves");
+        notice.ShouldStartWith($"{Path.GetFileName(job)}: losses.jsonl is ");
+        notice.ShouldContain("the curves show its last 256 KiB, from step ");
+    }
+
+    /// <summary>The page's file links serve the results; no spelling of a path reaches a file outside them.</summary>
+    private static async Task FilesStayInsideTheResultsFolderAsync(int port, string work, string token)
+    {
+        (await GetAsync(port, "/sweeps/files/web/table.csv", token)).ShouldEndWith(File.ReadAllText(Path.Combine(work, "results", "web", "table.csv")));
         File.WriteAllText(Path.Combine(work, "secret.json"), "{\"secret\": 42}");
         string[] attempts =
         [
@@ -150,10 +179,10 @@ public sealed class SweepPageBrowserTests
         ];
         foreach (string path in attempts)
         {
-            (await GetAsync(port, path)).ShouldNotContain("\"secret\": 42", customMessage: path);
+            (await GetAsync(port, path, token)).ShouldNotContain("\"secret\": 42", customMessage: path);
         }
         string checkpoint = $"/sweeps/files/web/jobs/{Path.GetFileName(Directory.GetDirectories(Path.Combine(work, "results", "web", "jobs"))[0])}/checkpoint.bin";
-        (await GetAsync(port, checkpoint)).ShouldStartWith("HTTP/1.1 404");
+        (await GetAsync(port, checkpoint, token)).ShouldStartWith("HTTP/1.1 404");
     }
 
     /// <summary>A long sweep, cancelled with the page's button: its running cell turns cancelled live, and the cluster agrees.</summary>
@@ -163,12 +192,14 @@ public sealed class SweepPageBrowserTests
         submit.ExitCode.ShouldBe(0, submit.Error);
         browser.Driver.Navigate().GoToUrl($"{site}/sweeps/web-cancel");
         await browser.WaitAsync(() => Cells(browser).Any(c => c.State == "running"), SweepTimeout, "a running job");
-        // Without the page's header, a request (as a cross-site form would send it) is refused.
+        // A request without the session or a token (anyone on this machine) is refused; so is one from the page's own
+        // session without its header, as a cross-site form would send it.
         using (var http = new HttpClient())
         {
             var forged = await http.PostAsync($"{site}/sweeps/api/sweeps/web-cancel/cancel", new FormUrlEncodedContent([]), TestContext.Current.CancellationToken);
-            ((int)forged.StatusCode).ShouldBe(400);
+            ((int)forged.StatusCode).ShouldBe(401);
         }
+        browser.Script<long>("return fetch('/sweeps/api/sweeps/web-cancel/cancel', { method: 'POST' }).then(r => r.status)").ShouldBe(400);
         browser.Driver.FindElement(By.Id("cancel")).Click();
         browser.Driver.SwitchTo().Alert().Accept();
         await browser.WaitAsync(() => Cells(browser).All(c => c.State == "cancelled"), PageTimeout, "every job cancelled");
@@ -197,18 +228,18 @@ public sealed class SweepPageBrowserTests
         string.Join("\n", table.Rows.Select(r => string.Join(" | ", r.Select(c => c.Bold ? $"**{c.Text}**" : c.Text))));
 
     /// <summary>A GET written byte for byte, so no client library normalizes the path before the silo sees it.</summary>
-    private static async Task<string> GetAsync(int port, string path)
+    private static async Task<string> GetAsync(int port, string path, string token)
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync("127.0.0.1", port, TestContext.Current.CancellationToken);
         await using var stream = tcp.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"), TestContext.Current.CancellationToken);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"), TestContext.Current.CancellationToken);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
     }
 
     private static Task<(int ExitCode, string Output, string Error)> ClientAsync(string work, params string[] arguments) =>
-        Programs.RunClientAsync(arguments, new Dictionary<string, string>(), work, TimeSpan.FromMinutes(1));
+        Programs.RunClientAsync(arguments, new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = Path.Combine(work, "run") }, work, TimeSpan.FromMinutes(1));
 
     private static async Task<SweepStatus> StatusAsync(string work, string gateway, string name)
     {

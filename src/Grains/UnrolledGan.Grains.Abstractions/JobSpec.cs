@@ -67,7 +67,25 @@ public sealed record JobRecord
     /// results recorded before it was kept (their point is the spec's), and left out of stored JSON when null.
     /// </summary>
     [Id(13), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public GridPoint? Ran { get; init; }
+
+    /// <summary>
+    /// Runs the sweep gave up on without hearing their end, oldest first; each next lease carries them so its runner
+    /// records them in the job folder's run record. Left out of stored JSON when there are none.
+    /// </summary>
+    [Id(14), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<LostRun>? LostRuns { get; init; }
 }
+
+/// <summary>
+/// A run whose end never reached its sweep: its silo was declared dead (a kill, a cut link), or nothing was heard of
+/// it for Workers:RunSilenceTimeout. Its job was queued again; which run it was, where, and why it was given up.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record LostRun(
+    [property: Id(0)] int Attempt,
+    [property: Id(1)] string Silo,
+    [property: Id(2)] DateTimeOffset LeasedAt,
+    [property: Id(3)] DateTimeOffset LostAt,
+    [property: Id(4)] string Reason);
 
 /// <summary>How one run of a job ended, as its trainer grain reports it.</summary>
 [GenerateSerializer, Immutable]
@@ -109,8 +127,8 @@ public enum JobExit
 }
 
 /// <summary>
-/// A job handed to one worker slot: the job, which run of it this is, when, the sweep's trace to join, and the
-/// unguessable token its run's reports must carry.
+/// A job handed to one worker slot: the job, which run of it this is, when, the sweep's trace to join, the
+/// unguessable token its run's reports must carry, and the job's earlier runs that were lost, for its run record.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record JobLease(
@@ -119,7 +137,8 @@ public sealed record JobLease(
     [property: Id(2)] string Silo,
     [property: Id(3)] string? TraceParent,
     [property: Id(4)] DateTimeOffset LeasedAt,
-    [property: Id(5)] string Token)
+    [property: Id(5)] string Token,
+    [property: Id(6)] IReadOnlyList<LostRun>? LostRuns = null)
 {
     /// <summary>The trainer grain's key: one activation per run, so a rerun is always placed afresh.</summary>
     public string TrainerKey => $"{Spec.JobId}#{Attempt}";

@@ -44,7 +44,8 @@ public sealed class ClusteringOptions : IValidatableObject
 
     /// <summary>
     /// The address this silo listens on and other silos and clients reach it at (POD_IP on Kubernetes). Embedded:
-    /// loopback, and nothing else. Postgres: this host's first non-loopback IPv4 address when empty.
+    /// loopback, and nothing else. Postgres: when empty, loopback unless the silo may listen beyond it (it has the
+    /// cluster's TLS certificates, or Cluster:Insecure=true); then this host's first non-loopback IPv4 address.
     /// </summary>
     public string? Address { get; set; }
 
@@ -78,8 +79,13 @@ public sealed class ClusteringOptions : IValidatableObject
         }
     }
 
-    /// <summary>The address to listen on and advertise, as configured or found; throws when it cannot be used.</summary>
-    public IPAddress ResolveAddress()
+    /// <summary>
+    /// The address to listen on and advertise, as configured or found; throws when it cannot be used. Without an
+    /// address, a silo stays on loopback unless <paramref name="tls"/> (it has the cluster's certificates) or Insecure
+    /// lets it listen beyond: a guessed public address without TLS could only be refused (SiloPreflight), and every
+    /// silo on one machine then finds the others on loopback.
+    /// </summary>
+    public IPAddress ResolveAddress(bool tls)
     {
         if (Provider == ClusterProvider.Embedded)
         {
@@ -88,6 +94,10 @@ public sealed class ClusteringOptions : IValidatableObject
         if (!string.IsNullOrWhiteSpace(Address))
         {
             return IPAddress.Parse(Address);
+        }
+        if (!tls && !Insecure)
+        {
+            return IPAddress.Loopback;
         }
         return NetworkInterface.GetAllNetworkInterfaces()
             .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)

@@ -42,7 +42,7 @@ public static class SiloHosting
                 (o.ClusterId, o.ServiceId) = (c.Value.ClusterId, c.Value.ServiceId));
             services.AddOptions<EndpointOptions>().Configure<IOptions<ClusteringOptions>>((o, c) =>
             {
-                var address = c.Value.ResolveAddress();
+                var address = c.Value.ResolveAddress(tls: credentials is not null);
                 o.AdvertisedIPAddress = address;
                 o.SiloPort = c.Value.InstanceSiloPort;
                 o.GatewayPort = c.Value.InstanceGatewayPort;

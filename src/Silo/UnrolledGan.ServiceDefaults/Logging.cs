@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
+using Serilog.Configuration;
 using Serilog.Debugging;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -25,7 +26,9 @@ public static class Logging
     /// Without a Serilog:MinimumLevel section the level is Information, with Orleans' and Microsoft's chatty categories
     /// at Warning; with one, configuration alone decides, so `Serilog__MinimumLevel__Default=Debug` shows Debug from
     /// every category. The console shows what the levels let through, down to <paramref name="consoleLevel"/>.
-    /// A sink that cannot write (a read-only folder) says so on stderr rather than dropping logs silently.
+    /// A sink that cannot write (a read-only folder) says so on stderr rather than dropping logs silently. Two kinds of
+    /// Orleans event are handled on the way in (<see cref="OrleansLogRules"/>): the watchdog's false stall at start is
+    /// dropped, and a dead peer's connection failures come as one line each, without their stack traces.
     /// </summary>
     public static IHostApplicationBuilder AddSerilogLogging(this IHostApplicationBuilder builder, string fileStem,
         LogEventLevel consoleLevel = LogEventLevel.Verbose)
@@ -44,23 +47,27 @@ public static class Logging
             }
             logger.ReadFrom.Configuration(builder.Configuration)
                 .Enrich.FromLogContext()
-                .WriteTo.Console(restrictedToMinimumLevel: consoleLevel)
-                .WriteTo.File(new CompactJsonFormatter(), Path.Combine(folder, $"{fileStem}-.jsonl"),
-                    rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14);
-            if (services.GetService<OtlpExport>() is { } otlp && services.GetService<ServiceIdentity>() is { } service)
+                .Filter.ByExcluding(OrleansLogRules.IsWatchdogStartRace);
+            logger.WriteTo.Sink(LoggerSinkConfiguration.Wrap(sinks => new PeerFailureSink(sinks), sinks =>
             {
-                logger.WriteTo.OpenTelemetry(sink =>
+                sinks.Console(restrictedToMinimumLevel: consoleLevel);
+                sinks.File(new CompactJsonFormatter(), Path.Combine(folder, $"{fileStem}-.jsonl"),
+                    rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14);
+                if (services.GetService<OtlpExport>() is { } otlp && services.GetService<ServiceIdentity>() is { } service)
                 {
-                    sink.Endpoint = otlp.For("logs").ToString();
-                    sink.Protocol = otlp.Http ? SinkProtocol.HttpProtobuf : SinkProtocol.Grpc;
-                    sink.ResourceAttributes = new Dictionary<string, object>
+                    sinks.OpenTelemetry(sink =>
                     {
-                        ["service.name"] = service.Name,
-                        ["service.version"] = service.Version,
-                        ["service.instance.id"] = service.InstanceId,
-                    };
-                });
-            }
+                        sink.Endpoint = otlp.For("logs").ToString();
+                        sink.Protocol = otlp.Http ? SinkProtocol.HttpProtobuf : SinkProtocol.Grpc;
+                        sink.ResourceAttributes = new Dictionary<string, object>
+                        {
+                            ["service.name"] = service.Name,
+                            ["service.version"] = service.Version,
+                            ["service.instance.id"] = service.InstanceId,
+                        };
+                    });
+                }
+            }));
         });
         return builder;
     }

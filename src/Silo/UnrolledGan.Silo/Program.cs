@@ -35,6 +35,7 @@ try
     builder.AddSiloWeb();
     builder.UseUnrolledGanSilo(silo => silo.AddDashboardWhenEnabled(builder.Configuration));
     builder.Services.AddHostedService<SiloReport>();
+    builder.Services.AddHostedService<MembershipLog>();
     var app = builder.Build().MapSiloWeb();
     if (await SiloPreflight.ProblemsAsync(app.Services) is [var (problem, exitCode), ..])
     {

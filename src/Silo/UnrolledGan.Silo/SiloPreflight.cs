@@ -12,7 +12,7 @@ namespace UnrolledGan.Silo;
 
 /// <summary>
 /// What must hold before a silo joins: nothing it serves beyond loopback goes unguarded (cluster ports without TLS,
-/// the dashboard or /metrics without an access token); its ports are free (two silos must never share one, and
+/// the web side without its tokens); its ports are free (two silos must never share one, and
 /// Orleans would not say so); and on PostgreSQL the schema is the one this build needs. Each problem is one line
 /// naming the setting, with the exit code the silo should end with.
 /// </summary>
@@ -22,17 +22,17 @@ internal static class SiloPreflight
     {
         var cluster = services.GetRequiredService<IOptions<ClusteringOptions>>().Value;
         var configuration = services.GetRequiredService<IConfiguration>();
-        var address = cluster.ResolveAddress();
         bool tls = services.GetService<ClusterCredentials>() is not null;
+        var address = cluster.ResolveAddress(tls);
         if (!IPAddress.IsLoopback(address) && !tls && !cluster.Insecure)
         {
-            return [($"Cluster:Address {address} is not loopback and the cluster has no TLS: give Tls:CertificateFile, Tls:KeyFile and " +
-                "Tls:CaFile (make them with `UnrolledGan.Silo certs`), or set Cluster:Insecure=true to run unprotected", ExitCodes.BadInput)];
+            return [($"Cluster:Address {address} is not loopback and the cluster has no TLS: for silos on this machine only, " +
+                "leave Cluster:Address out (or give --Cluster:Address=127.0.0.1); across hosts, give Tls:CertificateFile, Tls:KeyFile and " +
+                "Tls:CaFile (make them with `UnrolledGan.Silo certs`), or --Cluster:Insecure=true to run unprotected", ExitCodes.BadInput)];
         }
-        if (configuration.ServesBeyondLoopback() && AccessToken.From(configuration) is null)
+        if (configuration.AccessProblem() is { } access)
         {
-            return [("the dashboard or /metrics listens beyond loopback without a secret: set Access:Token or Access:TokenFile, " +
-                "or bind them to 127.0.0.1 (Dashboard:Host, Telemetry:PrometheusHost)", ExitCodes.BadInput)];
+            return [(access, ExitCodes.BadInput)];
         }
         var problems = new List<(string, int)>();
         void CheckPort(IPAddress on, int port, string setting)

@@ -6,6 +6,7 @@ using UnrolledGan.Grains.Workers;
 using UnrolledGan.Hosting;
 using UnrolledGan.ServiceDefaults;
 using UnrolledGan.Hosting.Database;
+using UnrolledGan.Web;
 
 namespace UnrolledGan.Silo;
 
@@ -35,15 +36,22 @@ internal sealed class SiloReport(
             ? $"postgres, database {ClusterDatabase.Describe(ClusterDatabase.ConnectionString(configuration))}"
             : "embedded: loopback only, state in files";
         string metrics = configuration.MetricsUrl() ?? "off (Telemetry:PrometheusPort=0)";
+        string? web = configuration.DashboardUrl();
         bool tls = services.GetService(typeof(ClusterCredentials)) is not null;
-        string security = tls ? "mutual TLS with the cluster's CA" : options.Insecure ? "NO TLS (Cluster:Insecure=true)" : "none needed (loopback only)";
+        string security = tls ? "mutual TLS with the cluster's CA"
+            : options.Insecure ? "NO TLS (Cluster:Insecure=true)"
+            : options.Provider == ClusterProvider.Postgres ? "none needed (loopback only: other hosts need Cluster:Address and Tls:*)"
+            : "none needed (loopback only)";
         var lines = new[]
         {
             $"silo {silo.Name} in cluster '{options.ClusterId}' ({provider})",
             $"  silo endpoint  {silo.SiloAddress.Endpoint}",
             $"  gateway        {silo.GatewayAddress?.Endpoint.ToString() ?? "none"}",
-            $"  dashboard      {(configuration.DashboardUrl() is { } url ? url + "/dashboard" : "off (Dashboard:Port=0)")}",
+            $"  dashboard      {(web is null ? "off (Dashboard:Port=0)" : web + "/dashboard")}",
+            // The pages share the dashboard's port; the metrics port serves /metrics alone.
+            $"  sweep pages    {(web is null ? "off (Dashboard:Port=0)" : web + SweepPageEndpoints.BasePath + "/")}",
             $"  metrics        {metrics}",
+            $"  web access     {configuration.AccessSummary()}",
             $"  worker slots   {slots.Capacity} {slots.Kind}",
             $"  connections    {security}",
             $"  cluster        {(active <= 1 ? "started (the only active silo)" : $"joined ({active} active silos)")}",

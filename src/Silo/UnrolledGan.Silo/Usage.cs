@@ -21,7 +21,8 @@ internal static class Usage
           Cluster:Instance          n: a further silo on this machine, on ports SiloPort + n and GatewayPort + n
           Cluster:SiloPort          11111       silo-to-silo port
           Cluster:GatewayPort       30000       client port
-          Cluster:Address           postgres: the address to listen on and advertise (default: the first non-loopback IPv4)
+          Cluster:Address           postgres: the address to listen on and advertise (default: 127.0.0.1, or with TLS or
+                                    Insecure the first non-loopback IPv4; give it on every host of a multi-host cluster)
           Cluster:ClusterId, ServiceId, SiloName
           Cluster:Membership:*      Orleans failure detection (ProbeTimeout, NumMissedProbesLimit, ...)
           Cluster:Insecure          false       allow ports beyond loopback without TLS (warned at every start)
@@ -34,7 +35,10 @@ internal static class Usage
           Results:Folder            results     one volume shared by every silo of a cluster
           Dashboard:Host, Port      127.0.0.1, 8080   Orleans Dashboard (port plus Instance); 0 turns it off
           Telemetry:PrometheusHost, PrometheusPort  127.0.0.1, 9464   /metrics (port plus Instance); 0 turns it off
-          Access:Token, TokenFile   the secret the dashboard and /metrics require (needed when either leaves loopback)
+          Access:Token, TokenFile   the operator token: the pages, their actions and the dashboard need it, loopback too
+                                    (default: a new one at each start, in a 0600 file the start-up report names)
+          Access:MetricsToken, MetricsTokenFile  a read-only token that opens /metrics only (needed when it leaves loopback)
+          Access:AllowedHosts       host names requests may use besides loopback's (needed for Host 0.0.0.0)
           Telemetry:OtlpEndpoint, OtlpProtocol  OTLP collector for metrics, traces (the trainers' too) and logs; Grpc or HttpProtobuf
 
         exit codes: 0 stopped cleanly, 1 a fault or an outdated database schema, 2 a bad setting (named in the message)

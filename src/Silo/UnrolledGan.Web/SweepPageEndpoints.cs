@@ -2,13 +2,9 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using UnrolledGan.Grains;
 using UnrolledGan.Grains.Workers;
@@ -16,17 +12,11 @@ using UnrolledGan.Trainer;
 
 namespace UnrolledGan.Web;
 
-/// <summary>
-/// The sweep page's routes. <see cref="All"/> is every route (put authorization on it when the page is bound beyond
-/// loopback); <see cref="Actions"/> holds only the routes that change a sweep (cancel), which want authorization always.
-/// </summary>
-public sealed record SweepPageRoutes(RouteGroupBuilder All, RouteGroupBuilder Actions);
-
 public static class SweepPageEndpoints
 {
     public const string BasePath = "/sweeps";
 
-    /// <summary>A cross-site form cannot set this header, so a page elsewhere cannot cancel a sweep through the user's browser.</summary>
+    /// <summary>A cross-site form cannot set this header, so a page elsewhere cannot act through the user's browser.</summary>
     public const string ActionHeader = "X-Requested-By";
 
     private static readonly TimeSpan LivePeriod = TimeSpan.FromMilliseconds(500);
@@ -38,8 +28,12 @@ public static class SweepPageEndpoints
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>Maps the list of sweeps at /sweeps/, one sweep's page at /sweeps/{name}, their JSON API and the results' files.</summary>
-    public static SweepPageRoutes MapSweepPages(this IEndpointRouteBuilder app)
+    /// <summary>
+    /// Maps the list of sweeps at /sweeps/, one sweep's page at /sweeps/{name}, their JSON API, the results' files and
+    /// the login link. Every route but the login link needs what the fallback policy asks (the operator); the actions
+    /// (cancel, and asking for a login link) also need <see cref="ActionHeader"/>.
+    /// </summary>
+    public static RouteGroupBuilder MapSweepPages(this IEndpointRouteBuilder app)
     {
         var views = new SweepViews();
         var assets = new PageAssets();
@@ -47,6 +41,8 @@ public static class SweepPageEndpoints
         all.MapGet("/", (HttpContext http) => Asset(http, assets, "index.html"));
         all.MapGet("/{name}", (HttpContext http, string name) => ResultFiles.IsPlainName(name) ? Asset(http, assets, "sweep.html") : Results.NotFound());
         all.MapGet("/assets/{file}", (HttpContext http, string file) => Asset(http, assets, file));
+        // Under /api, so that no sweep's name (a page at /sweeps/{name}) can shadow it.
+        all.MapGet("/api/login", LogIn).AllowAnonymous();
 
         var api = all.MapGroup("/api/sweeps");
         api.MapGet("/", async (IGrainFactory grains) => Results.Json(await ListAsync(grains, views), Json));
@@ -60,21 +56,17 @@ public static class SweepPageEndpoints
                 : NoSweep(name));
         api.MapGet("/{name}/curves", async (IGrainFactory grains, IOptions<ResultsOptions> folders, string name) =>
             await StatusAsync(grains, name) is { } status
-                ? Results.Json(Curves.Aggregate(views.ExperimentOf(status),
-                    status.Jobs.Select(j => Curves.Read(j.Spec, new RunLayout(folders.Value.JobFolder(name, j.Spec.JobId)))).ToArray()), Json)
+                ? Results.Json(Curves.View(views.ExperimentOf(status), status.Jobs.Select(j => j.Spec).ToArray(),
+                    ContainedFile.RealPath(folders.Value.Folder) is { } root ? Path.Combine(root, name) : null), Json)
                 : NoSweep(name));
 
         all.MapGet("/files/{name}/{file}", (IOptions<ResultsOptions> folders, string name, string file) => File(folders.Value, name, null, file));
         all.MapGet("/files/{name}/jobs/{job}/{file}", (IOptions<ResultsOptions> folders, string name, string job, string file) =>
             File(folders.Value, name, job, file));
 
-        var actions = api.MapGroup("/{name}");
-        actions.MapPost("/cancel", async (IGrainFactory grains, string name, HttpContext http) =>
+        var actions = all.MapGroup("/api").AddEndpointFilter(RequireActionHeader);
+        actions.MapPost("/sweeps/{name}/cancel", async (IGrainFactory grains, string name) =>
         {
-            if (!http.Request.Headers.ContainsKey(ActionHeader))
-            {
-                return Results.Problem($"{ActionHeader}: this header is required; cross-site requests are refused", statusCode: StatusCodes.Status400BadRequest);
-            }
             if (await StatusAsync(grains, name) is null)
             {
                 return NoSweep(name);
@@ -83,10 +75,41 @@ public static class SweepPageEndpoints
             await sweep.CancelAsync();
             return Results.Json(views.View((await sweep.GetStatusAsync())!), Json);
         });
+        actions.MapPost("/logins", (WebLogins logins, LoginRequest request) =>
+        {
+            if (!WebLogins.IsLandingPage(request.Page))
+            {
+                return Results.Problem($"page: '{request.Page}' is not {BasePath}/, {BasePath}/<sweep> or /dashboard/", statusCode: StatusCodes.Status400BadRequest);
+            }
+            var (code, expiresAt) = logins.Issue(request.Page!);
+            return Results.Json(new LoginLink($"{BasePath}/api/login?code={code}", expiresAt), Json);
+        });
 
-        LogAddressOnStart(app.ServiceProvider);
-        return new SweepPageRoutes(all, actions);
+        return all;
     }
+
+    /// <summary>Follows a login link: once, within its lifetime, it sets the session cookie and goes on to its page.</summary>
+    private static IResult LogIn(HttpContext http, WebLogins logins, string? code)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        http.Response.Headers["Referrer-Policy"] = "no-referrer";
+        if (logins.Redeem(code) is not { } page)
+        {
+            return Results.Text("This login link has expired or was used already; `UnrolledGan.SweepClient open <sweep>` prints a new one.\n",
+                "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
+        }
+        var (session, expiresAt) = logins.NewSession();
+        http.Response.Cookies.Append(WebLogins.CookieName(http.Connection.LocalPort), session, new CookieOptions
+        {
+            HttpOnly = true, SameSite = SameSiteMode.Lax, Path = "/", Expires = expiresAt, Secure = http.Request.IsHttps,
+        });
+        return Results.Redirect(page);
+    }
+
+    private static async ValueTask<object?> RequireActionHeader(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        context.HttpContext.Request.Headers.ContainsKey(ActionHeader)
+            ? await next(context)
+            : Results.Problem($"{ActionHeader}: this header is required; cross-site requests are refused", statusCode: StatusCodes.Status400BadRequest);
 
     private static async Task<IReadOnlyList<SweepSummary>> ListAsync(IGrainFactory grains, SweepViews views)
     {
@@ -130,8 +153,8 @@ public static class SweepPageEndpoints
     }
 
     private static IResult File(ResultsOptions folders, string sweep, string? job, string file) =>
-        ResultFiles.Resolve(folders.Folder, sweep, job, file) is { } found && System.IO.File.Exists(found.Path)
-            ? Results.File(found.Path, found.ContentType, lastModified: System.IO.File.GetLastWriteTimeUtc(found.Path))
+        ResultFiles.Open(folders.Folder, sweep, job, file) is { } found
+            ? Results.Stream(found.Stream, found.ContentType, lastModified: found.LastModified)
             : Results.NotFound();
 
     private static IResult Asset(HttpContext http, PageAssets assets, string name)
@@ -148,22 +171,13 @@ public static class SweepPageEndpoints
     }
 
     private static IResult NoSweep(string name) => Results.Problem($"name: no sweep named '{name}'", statusCode: StatusCodes.Status404NotFound);
-
-    /// <summary>Logs the page's address once Kestrel listens, so a user finds it in the silo's output.</summary>
-    private static void LogAddressOnStart(IServiceProvider services)
-    {
-        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
-        lifetime.ApplicationStarted.Register(() =>
-        {
-            var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SweepPageEndpoints).FullName!);
-            foreach (string address in addresses)
-            {
-                logger.LogInformation("Sweep page at {Url}", $"{address.TrimEnd('/')}{BasePath}/");
-            }
-        });
-    }
 }
+
+/// <summary>What `open` asks for: a login link that lands on this page.</summary>
+public sealed record LoginRequest(string? Page);
+
+/// <summary>A one-time login link (a path on this silo) and when it stops working.</summary>
+public sealed record LoginLink(string Url, DateTimeOffset ExpiresAt);
 
 /// <summary>A link to one of the results' files.</summary>
 public sealed record FileLink(string Name, string Url);

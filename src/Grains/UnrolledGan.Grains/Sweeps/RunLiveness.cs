@@ -17,17 +17,29 @@ internal sealed class RunLiveness(IClusterMembershipService membership, WorkerOp
 
     public void Forget(string jobId) => _lastHeard.Remove(jobId);
 
-    public bool IsAlive(JobRecord job)
+    /// <summary>Why the job's run is lost, or null while it lives.</summary>
+    public string? WhyLost(JobRecord job)
     {
         var now = DateTimeOffset.UtcNow;
-        bool siloUp = job.Silo is { } silo && membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(silo)) switch
+        if (job.Silo is not { } silo)
         {
-            SiloStatus.Active or SiloStatus.Joining or SiloStatus.Created => true,
-            SiloStatus.None => job.StartedAt > now - options.UnknownSiloGrace,
-            _ => false,
+            return "it was leased to no silo";
+        }
+        var status = membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(silo));
+        string? siloGone = status switch
+        {
+            SiloStatus.Active or SiloStatus.Joining or SiloStatus.Created => null,
+            SiloStatus.None when job.StartedAt > now - options.UnknownSiloGrace => null,
+            SiloStatus.None => $"its silo is not in the cluster's membership after {options.UnknownSiloGrace}",
+            SiloStatus.Dead => "its silo was declared dead",
+            _ => $"its silo is {status.ToString().ToLowerInvariant()} and did not report the run's end",
         };
+        if (siloGone is not null)
+        {
+            return siloGone;
+        }
         // A sweep that just activated has heard from nobody yet: every run gets a full timeout from then.
         var heard = _lastHeard.TryGetValue(job.Spec.JobId, out var last) ? last : _since;
-        return siloUp && now - heard < options.RunSilenceTimeout;
+        return now - heard < options.RunSilenceTimeout ? null : $"nothing was heard of it for {options.RunSilenceTimeout}";
     }
 }

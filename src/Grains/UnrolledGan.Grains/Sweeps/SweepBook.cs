@@ -49,7 +49,7 @@ public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency
             Status = JobStatus.Running, Silo = silo, StartedAt = now, Starts = jobs[index].Starts + 1, NotBefore = null, LeaseToken = token,
         };
         jobs[index] = job;
-        return new JobLease(job.Spec, job.Starts, silo, traceParent, now, token);
+        return new JobLease(job.Spec, job.Starts, silo, traceParent, now, token, job.LostRuns);
     }
 
     private static bool Due(JobRecord job, DateTimeOffset now) => job.Status == JobStatus.Queued && (job.NotBefore is null || job.NotBefore <= now);
@@ -123,16 +123,22 @@ public sealed class SweepBook(List<JobRecord> jobs, int retries, int concurrency
         return true;
     }
 
-    /// <summary>Queues again every running job whose silo is gone; its process died with it (the trainer's watchdog).</summary>
-    public IReadOnlyList<string> RequeueLost(Func<JobRecord, bool> siloAlive)
+    /// <summary>
+    /// Queues again every running job whose run is lost (<paramref name="whyLost"/> says why, or null while it lives):
+    /// its silo is gone and its process died with it (the trainer's watchdog), or it fell silent. The job keeps a
+    /// record of the lost run, which its next lease carries to the job folder's run record.
+    /// </summary>
+    public IReadOnlyList<string> RequeueLost(Func<JobRecord, string?> whyLost, DateTimeOffset now)
     {
         var lost = new List<string>();
         for (int i = 0; i < jobs.Count; i++)
         {
-            if (jobs[i].Status == JobStatus.Running && !siloAlive(jobs[i]))
+            if (jobs[i].Status == JobStatus.Running && whyLost(jobs[i]) is { } reason)
             {
-                lost.Add(jobs[i].Spec.JobId);
-                jobs[i] = jobs[i] with { Status = JobStatus.Queued, Silo = null, LeaseToken = null };
+                var job = jobs[i];
+                lost.Add(job.Spec.JobId);
+                var run = new LostRun(job.Starts, job.Silo ?? "", job.StartedAt ?? now, now, reason);
+                jobs[i] = job with { Status = JobStatus.Queued, Silo = null, LeaseToken = null, LostRuns = [.. job.LostRuns ?? [], run] };
             }
         }
         return lost;

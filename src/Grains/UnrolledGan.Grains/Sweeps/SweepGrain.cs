@@ -242,7 +242,7 @@ public sealed class SweepGrain(
 
     private async Task RequeueLostAsync()
     {
-        if (!Running || _book!.RequeueLost(_liveness.IsAlive) is not { Count: > 0 } lost)
+        if (!Running || _book!.RequeueLost(_liveness.WhyLost, DateTimeOffset.UtcNow) is not { Count: > 0 } lost)
         {
             return;
         }

@@ -80,6 +80,7 @@ public sealed class TrainerRunner(
         // The supervisor's calls (progress, the end's report) are the job's children; this flow is the supervisor's own.
         using var activity = Activity.Current = run.Activity;
         var sweep = grains.GetGrain<ISweepWorkGrain>(lease.Spec.SweepName);
+        RecordLostRuns(lease, run.Process.Folder);
         metrics.Running(1);
         using var stopHeartbeat = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(run, sweep, stopHeartbeat.Token);
@@ -293,6 +294,31 @@ public sealed class TrainerRunner(
         }
     }
 
+    /// <summary>
+    /// The job's earlier runs that its sweep gave up on, recorded before this run's own line: their silo died before
+    /// it could write theirs. Each goes in once, unless a line for its attempt is there already (a silo that was only
+    /// cut off writes its own when it stops its trainer; written later, both lines stay, each telling its side).
+    /// </summary>
+    private void RecordLostRuns(JobLease lease, string folder)
+    {
+        if (lease.LostRuns is not { Count: > 0 } lost)
+        {
+            return;
+        }
+        string path = new RunLayout(folder).Runs;
+        try
+        {
+            var recorded = File.Exists(path) ? File.ReadLines(path).Select(RunRecord.AttemptOf).ToHashSet() : [];
+            string lines = string.Concat(lost.Where(r => !recorded.Contains(r.Attempt))
+                .Select(r => JsonSerializer.Serialize(RunRecord.Of(r), TrainerJson.Compact) + "\n"));
+            File.AppendAllText(path, lines);
+        }
+        catch (IOException e)
+        {
+            logger.LogWarning(e, "The lost runs of job {JobId} could not be recorded", lease.Spec.JobId);
+        }
+    }
+
     /// <summary>The sweep may be moving between silos, or waiting for its database; a lost report leaves the job running.</summary>
     private async Task ReportAsync(ISweepWorkGrain sweep, JobOutcome outcome)
     {
@@ -414,8 +440,31 @@ public sealed class TrainerRunner(
     }
 }
 
-/// <summary>A line of a job folder's run record (runs.jsonl); Recovered lists the damaged files the run set aside.</summary>
+/// <summary>
+/// A line of a job folder's run record (runs.jsonl); Recovered lists the damaged files the run set aside. A run its
+/// sweep gave up on is a line with exit "Lost", written by the runner of the job's next run from what the sweep knew:
+/// no process, no steps, EndedAt when the sweep gave up on it, and Reason why.
+/// </summary>
 internal sealed record RunRecord(
-    int Attempt, string Silo, int ProcessId, DateTimeOffset LeasedAt, DateTimeOffset ProcessStartedAt,
-    DateTimeOffset? TrainingStartedAt, int? ResumedFromStep, int? LastStep, bool TrainedToEnd, string Exit, int ExitCode,
-    DateTimeOffset EndedAt, IReadOnlyList<string>? Recovered);
+    int Attempt, string Silo, int? ProcessId, DateTimeOffset LeasedAt, DateTimeOffset? ProcessStartedAt,
+    DateTimeOffset? TrainingStartedAt, int? ResumedFromStep, int? LastStep, bool TrainedToEnd, string Exit, int? ExitCode,
+    DateTimeOffset EndedAt, IReadOnlyList<string>? Recovered, string? Reason = null)
+{
+    public const string LostExit = "Lost";
+
+    public static RunRecord Of(LostRun run) =>
+        new(run.Attempt, run.Silo, null, run.LeasedAt, null, null, null, null, false, LostExit, null, run.LostAt, null, run.Reason);
+
+    /// <summary>The attempt a line records; -1 for a line that is not a record (cut short, say).</summary>
+    public static int AttemptOf(string line)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RunRecord>(line, TrainerJson.Compact)?.Attempt ?? -1;
+        }
+        catch (JsonException)
+        {
+            return -1;
+        }
+    }
+}

@@ -21,8 +21,12 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+/** Said when the session cookie is gone: the silo restarted (its sessions end with it) or the session expired. */
+export const loggedOut = 'Not logged in (the silo restarted, or the session ended): `UnrolledGan.SweepClient open <sweep>` prints a new login link.';
+
 export async function getJson(url) {
   const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  if (response.status === 401) throw new Error(loggedOut);
   if (!response.ok) {
     let detail = `${response.status} ${response.statusText}`;
     try { detail = (await response.json()).detail ?? detail; } catch { /* not JSON */ }

@@ -1,6 +1,6 @@
 // One sweep's page. The silo pushes the sweep's view whenever it changes (server-sent events, polled twice a second
 // on the silo); the table is fetched again when a job finishes, the curves at most every few seconds while jobs run.
-import { base, el, getJson, steps, duration, time, phaseBadge, progressBar } from './common.js';
+import { base, el, getJson, loggedOut, steps, duration, time, phaseBadge, progressBar } from './common.js';
 import { colorOf, lineChart } from './charts.js';
 
 const name = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop());
@@ -136,9 +136,12 @@ async function refreshCurves(view, force) {
   if (curves.busy || key === curves.key || (!force && Date.now() - curves.fetchedAt < curvesPeriod)) return;
   curves = { key, fetchedAt: Date.now(), busy: true };
   try {
-    const charts = await getJson(`${api}/curves`);
+    const { charts, notices } = await getJson(`${api}/curves`);
     const boxes = charts.map(c => lineChart(c, view.unrolls, sizeLabel(view, c.size)));
     $('curves').replaceChildren(...(boxes.length ? boxes : [el('p', { class: 'hint' }, 'No snapshots yet.')]));
+    // Files too long to read whole on every refresh are read to their end only; say so rather than draw less silently.
+    $('curves-notice').hidden = notices.length === 0;
+    $('curves-notice').replaceChildren(...notices.map(n => el('li', {}, n)));
   } catch (error) {
     curves.key = null;
     show(`Cannot read the curves: ${error.message}`);
@@ -172,6 +175,7 @@ $('cancel').addEventListener('click', async () => {
   if (!confirm(`Cancel sweep ${name}? Queued jobs are dropped and running ones killed; submitting it again resumes them.`)) return;
   try {
     const response = await fetch(`${api}/cancel`, { method: 'POST', headers: { 'X-Requested-By': 'sweep-page' } });
+    if (response.status === 401) throw new Error(loggedOut);
     if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
     render(await response.json());
   } catch (error) {

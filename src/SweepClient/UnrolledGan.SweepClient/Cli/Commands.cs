@@ -38,7 +38,12 @@ internal static class Commands
             var status = await SubmitAsync(sweep, sweepSpec);
             Console.WriteLine($"sweep {status.Name}: {status.Total} jobs ({status.Done} already done) on the {cluster.Description}; results in {status.ResultsFolder}");
             // The embedded silo serves the page on its own free port; a cluster's silos serve it beside their dashboards.
-            Console.WriteLine($"page: {OpenCommand.PageUrl(cluster.WebUrl ?? OpenCommand.DefaultRoot(gateway), sweepSpec.Name)}");
+            string page = cluster.WebUrl ?? OpenCommand.DefaultRoot(gateway);
+            Console.WriteLine($"page: {OpenCommand.PageUrl(page, sweepSpec.Name)}");
+            if (await OpenCommand.LoginLineAsync(page, sweepSpec.Name, cancellation) is { } login)
+            {
+                Console.WriteLine(login);
+            }
             try
             {
                 return await FollowAsync(sweep, json: false, cancellation);
