@@ -41,6 +41,11 @@ public sealed class SweepGrainTests
             cell.StandardError!.Value.ShouldBe(se, 1e-12);
         }
         File.Exists(Path.Combine(cluster.Results, "once", "table.md")).ShouldBeTrue();
+
+        // A report file lost since is written again by the next results call.
+        File.Delete(Path.Combine(cluster.Results, "once", "table.md"));
+        (await cluster.Sweep("once").GetResultsAsync())!.Files.ShouldContain(Path.Combine(cluster.Results, "once", "table.md"));
+        File.Exists(Path.Combine(cluster.Results, "once", "table.md")).ShouldBeTrue();
         await cluster.WaitForFreeSlotsAsync(TimeSpan.FromSeconds(30));
     }
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Orleans.TestingHost;
 using UnrolledGan.Grains;
 
 namespace UnrolledGan.Hosting.Tests;
@@ -14,12 +12,12 @@ public sealed class SweepsOnPostgresTests
     {
         await using var database = await TestDatabase.MigratedAsync();
         string results = Directory.CreateTempSubdirectory("unrolledgan-pg-").FullName;
-        var spec = Spec("rows");
+        var spec = PostgresCluster.Spec("rows", seeds: [0, 1]);
 
-        await using (var cluster = await StartAsync(database, results))
+        await using (var cluster = await PostgresCluster.StartAsync(database, results))
         {
             await cluster.Client.GetGrain<ISweepGrain>("rows").SubmitAsync(spec);
-            var status = await WaitForAsync(cluster, "rows", s => s.Phase == SweepPhase.Completed);
+            var status = await PostgresCluster.WaitForAsync(cluster, "rows", s => s.Phase == SweepPhase.Completed, Timeout);
             status.Jobs.ShouldAllBe(j => j.Status == JobStatus.Succeeded);
 
             (await database.ScalarAsync<long>("SELECT count(*) FROM job_result WHERE sweep = 'rows'")).ShouldBe(2);
@@ -41,7 +39,7 @@ public sealed class SweepsOnPostgresTests
         }
 
         // A new cluster on the same database finds the sweep as it was left: finished, nothing run again.
-        await using (var restarted = await StartAsync(database, results))
+        await using (var restarted = await PostgresCluster.StartAsync(database, results))
         {
             var status = (await restarted.Client.GetGrain<ISweepGrain>("rows").GetStatusAsync())!;
             status.Phase.ShouldBe(SweepPhase.Completed);
@@ -49,50 +47,5 @@ public sealed class SweepsOnPostgresTests
             (await restarted.Client.GetGrain<ISweepGrain>("rows").SubmitAsync(spec)).Done.ShouldBe(2);
             (await database.ScalarAsync<long>("SELECT count(*) FROM job_result")).ShouldBe(2);
         }
-    }
-
-    private static SweepSpec Spec(string name) => new()
-    {
-        Name = name,
-        Experiment = "mixture-of-gaussians",
-        Preset = "quick",
-        Unrolls = [0],
-        Seeds = [0, 1],
-        Steps = 200,
-        Overrides = new Dictionary<string, string> { ["snapshotInterval"] = "200", ["logInterval"] = "50" },
-    };
-
-    private static async Task<InProcessTestCluster> StartAsync(TestDatabase database, string results)
-    {
-        var builder = new InProcessTestClusterBuilder(1);
-        // Grain state is keyed by service id: the restarted cluster must be the same service.
-        builder.Options.ServiceId = "unrolledgan-tests";
-        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Results:Folder"] = results,
-            ["Workers:CpuSlots"] = "2",
-            ["Workers:Gpus"] = "none",
-            ["Workers:PollInterval"] = "00:00:00.500",
-        }));
-        builder.ConfigureSilo((_, silo) => silo.AddPostgresSweepState(database.ConnectionString).AddSweepOrchestration());
-        var cluster = builder.Build();
-        await cluster.DeployAsync();
-        return cluster;
-    }
-
-    private static async Task<SweepStatus> WaitForAsync(InProcessTestCluster cluster, string sweep, Func<SweepStatus, bool> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow + Timeout;
-        SweepStatus? status = null;
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            status = await cluster.Client.GetGrain<ISweepGrain>(sweep).GetStatusAsync();
-            if (status is not null && condition(status))
-            {
-                return status;
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
-        }
-        throw new TimeoutException($"sweep {sweep} did not reach the expected state; last: {string.Join(", ", status?.Jobs.Select(j => $"{j.Spec.JobId}={j.Status}") ?? [])}");
     }
 }

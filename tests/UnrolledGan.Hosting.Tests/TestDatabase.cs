@@ -62,6 +62,25 @@ public sealed class TestDatabase : IAsyncDisposable
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// What a restart of the server does to every open connection to this database, pooled ones included: the server
+    /// ends them (57P01, "terminating connection due to administrator command"), and each client finds out at its next
+    /// use. This test's own pool is cleared after.
+    /// </summary>
+    public async Task<int> TerminateConnectionsAsync()
+    {
+        int terminated;
+        await using (var admin = NpgsqlDataSource.Create(_server))
+        {
+            await using var command = admin.CreateCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = @name AND pid <> pg_backend_pid()");
+            command.Parameters.AddWithValue("name", Name);
+            terminated = (int)(long)(await command.ExecuteScalarAsync())!;
+        }
+        DataSource.Clear();
+        return terminated;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Storage;
 using UnrolledGan.Grains;
 using UnrolledGan.Grains.Results;
 using UnrolledGan.Grains.Storage;
@@ -69,6 +70,7 @@ public static class SiloHosting
                 services.AddSingleton(credentials);
             }
             silo.AddActivityPropagation();
+            silo.AddSerializableFaults();
             silo.AddSweepOrchestration();
             configure?.Invoke(silo);
         });
@@ -81,20 +83,34 @@ public static class SiloHosting
 
     /// <summary>
     /// Sweep state through Orleans' ADO.NET grain storage, as JSON, so that the database writes each success's result
-    /// rows in the same transaction (deploy/postgres/0002); and tables built from those rows.
+    /// rows in the same transaction (deploy/postgres/0002); and tables built from those rows. Every call rides out a
+    /// restarting server (<see cref="DatabaseRetry"/>): the state's reads and writes briefly (<see cref="SweepStateStorage"/>;
+    /// a write that still fails makes the sweep reload and its caller try again), the silo's own queries for up to
+    /// Database:RetryFor.
     /// </summary>
     public static ISiloBuilder AddPostgresSweepState(this ISiloBuilder silo, string connectionString)
     {
-        silo.AddAdoNetGrainStorage(StorageNames.Sweeps, o =>
+        silo.AddAdoNetGrainStorage(AdoNetSweepStorage, o =>
         {
             (o.Invariant, o.ConnectionString) = (NpgsqlInvariant, connectionString);
             o.GrainStorageSerializer = new GrainStateJson();
         });
+        // The provider's name is no part of the stored rows (their keys hash the grain and the service): renaming it keeps every stored sweep.
+        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Sweeps, (sp, _) =>
+            new SweepStateStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetSweepStorage), sp.GetRequiredService<DatabaseRetry>()));
         silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        silo.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        silo.Services.AddSingleton<DatabaseRetry>();
         silo.Services.AddSingleton<IRecordedResults, PostgresRecordedResults>();
-        silo.Services.AddSingleton<ISweepStateIndex, PostgresSweepStateIndex>();
+        silo.Services.AddSingleton<PostgresSweepStateIndex>();
+        silo.Services.AddSingleton<ISweepStateIndex>(sp => sp.GetRequiredService<PostgresSweepStateIndex>());
+        silo.Services.AddSingleton<IStoredSweepVersion>(sp => sp.GetRequiredService<PostgresSweepStateIndex>());
         return silo;
     }
 
+    /// <summary>A grain call's failure reaches its caller as an exception it can read (<see cref="SerializableFaultFilter"/>).</summary>
+    public static ISiloBuilder AddSerializableFaults(this ISiloBuilder silo) => silo.AddIncomingGrainCallFilter<SerializableFaultFilter>();
+
     private const string NpgsqlInvariant = "Npgsql";
+    private const string AdoNetSweepStorage = StorageNames.Sweeps + "-adonet";
 }

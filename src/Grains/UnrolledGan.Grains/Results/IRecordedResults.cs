@@ -6,12 +6,16 @@ namespace UnrolledGan.Grains.Results;
 /// </summary>
 public interface IRecordedResults
 {
-    /// <summary>The jobs, each succeeded one carrying the metrics recorded for it.</summary>
-    Task<IReadOnlyList<JobRecord>> WithRecordedMetricsAsync(string sweep, IReadOnlyList<JobRecord> jobs);
+    /// <summary>
+    /// The jobs, each succeeded one carrying the metrics recorded for it. A source that can be briefly away (a
+    /// database restarting) waits for it until the token is cancelled or its own retry budget is spent.
+    /// </summary>
+    Task<IReadOnlyList<JobRecord>> WithRecordedMetricsAsync(string sweep, IReadOnlyList<JobRecord> jobs, CancellationToken cancellation = default);
 }
 
 /// <summary>The embedded default: the metrics are those in the sweep's state.</summary>
 public sealed class MetricsInSweepState : IRecordedResults
 {
-    public Task<IReadOnlyList<JobRecord>> WithRecordedMetricsAsync(string sweep, IReadOnlyList<JobRecord> jobs) => Task.FromResult(jobs);
+    public Task<IReadOnlyList<JobRecord>> WithRecordedMetricsAsync(string sweep, IReadOnlyList<JobRecord> jobs, CancellationToken cancellation = default) =>
+        Task.FromResult(jobs);
 }

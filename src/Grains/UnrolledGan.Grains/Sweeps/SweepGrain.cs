@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using UnrolledGan.Grains.Results;
@@ -12,19 +13,26 @@ namespace UnrolledGan.Grains.Sweeps;
 
 /// <summary>
 /// Owns one sweep: its grid, leases and every run's end (<see cref="SweepBook"/>), written before the call that caused
-/// them returns, so a restart loses nothing. Tables and pictures are built off the turn (<see cref="SweepReports"/>);
-/// the names of the files written at completion are kept with the state.
+/// them returns, so a restart loses nothing. Tables and pictures are built off the turn (<see cref="SweepReports"/>).
+/// A completed sweep's report is written after the call that completed it, and its files' names are kept with the
+/// state; until then it is pending, and the timer writes it again until it is written (<see cref="PendingReport"/>).
 /// </summary>
 public sealed class SweepGrain(
     [PersistentState("sweep", StorageNames.Sweeps)] IPersistentState<SweepState> state,
     IClusterMembershipService membership, IOptions<ResultsOptions> results, IOptions<WorkerOptions> workers,
-    SweepReports reports, DamagedStates damaged, SweepMetrics metrics, ILogger<SweepGrain> logger) : Grain, ISweepGrain, ISweepWorkGrain
+    SweepReports reports, DamagedStates damaged, SweepMetrics metrics, IServiceProvider services, ILogger<SweepGrain> logger)
+    : Grain, ISweepGrain, ISweepWorkGrain
 {
-    private static readonly TimeSpan LostCheckPeriod = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a results call waits for a report being written, well inside Orleans' 30 s response timeout.</summary>
+    private static readonly TimeSpan ReportWait = TimeSpan.FromSeconds(20);
     private readonly Dictionary<string, JobProgress> _progress = [];
     private readonly RunLiveness _liveness = new(membership, workers.Value);
     private readonly SweepGauges _gauges = new(metrics);
     private readonly SweepCatalogEntry _catalog = new();
+    private readonly PendingReport _report = new(reports);
+    private LeaseVouching? _vouching;
     private SweepBook? _book;
     private string? _damage;
 
@@ -32,9 +40,12 @@ public sealed class SweepGrain(
 
     private bool Running => state.State.Phase == SweepPhase.Running && _book is not null;
 
+    private LeaseVouching Vouching => _vouching ??= new(services.GetService<IStoredSweepVersion>(), Name, logger);
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _damage = damaged.Take(this.GetGrainId());
+        Vouching.Confirmed();
         if (state.State.Spec is { } spec)
         {
             _book = new SweepBook(state.State.Jobs, spec.Retries, spec.Concurrency, spec.Dispatch);
@@ -42,7 +53,7 @@ public sealed class SweepGrain(
             // The timer re-records the sweep in the catalog, which may have lost it (a damaged catalog is rebuilt this way).
             _catalog.Remember(SweepCatalogEntry.Of(Name, state.State));
         }
-        this.RegisterGrainTimer(RequeueLostAsync, new GrainTimerCreationOptions(LostCheckPeriod, LostCheckPeriod) { KeepAlive = false });
+        this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { KeepAlive = false });
         return Task.CompletedTask;
     }
 
@@ -65,6 +76,7 @@ public sealed class SweepGrain(
             if (_book.Resubmit(Name, state.State.Fingerprint == fingerprint, jobs))
             {
                 (state.State.Phase, state.State.ReportFiles) = (SweepPhase.Running, null);
+                _report.Forget();
                 await SaveAsync();
             }
             return Status();
@@ -88,7 +100,8 @@ public sealed class SweepGrain(
 
     /// <summary>
     /// The table is built from the recorded results every time (on a cluster, the database's rows are the truth);
-    /// a completed sweep adds the files written when it completed.
+    /// a completed sweep adds the files written when it completed. A completed sweep whose report is pending, or
+    /// whose files have gone since, has them written first.
     /// </summary>
     public async Task<SweepResults?> GetResultsAsync()
     {
@@ -96,7 +109,19 @@ public sealed class SweepGrain(
         {
             return null;
         }
-        var table = await reports.TableAsync(spec, state.State.Jobs);
+        if (state.State.Phase == SweepPhase.Completed && !SweepReports.OnDisk(state.State.ReportFiles))
+        {
+            state.State.ReportFiles = null;
+            var write = _report.Start(state.State);
+            if (await Task.WhenAny(write, Task.Delay(ReportWait)) != write)
+            {
+                throw new TimeoutException($"the report of sweep {Name} is being written but its results could not be read for " +
+                    $"{ReportWait.TotalSeconds:0} s (is the database down?); it is written as soon as they can: ask again later");
+            }
+            await RecordReportAsync(write);
+        }
+        using var wait = new CancellationTokenSource(ReportWait);
+        var table = await reports.TableAsync(spec, state.State.Jobs, wait.Token);
         return state.State.ReportFiles is { } files ? table with { Files = files } : table;
     }
 
@@ -127,6 +152,7 @@ public sealed class SweepGrain(
 
     public Task<bool> ReportProgressAsync(JobProgress progress)
     {
+        Vouching.Renewing();
         bool holds = Running && _book!.Holds(progress.JobId, progress.Token);
         if (holds)
         {
@@ -137,7 +163,11 @@ public sealed class SweepGrain(
         return Task.FromResult(holds);
     }
 
-    public Task<bool> HoldsAsync(string jobId, string token) => Task.FromResult(Running && _book!.Holds(jobId, token));
+    public Task<bool> HoldsAsync(string jobId, string token)
+    {
+        Vouching.Renewing();
+        return Task.FromResult(Running && _book!.Holds(jobId, token));
+    }
 
     public async Task JobEndedAsync(JobOutcome outcome)
     {
@@ -156,18 +186,62 @@ public sealed class SweepGrain(
         await SaveAsync();
         // Counted once stored: after a failed write the runner reports the end again, to an activation that never saw it.
         metrics.JobEnded(outcome.Exit, status);
-        if (!completed)
+        if (completed)
+        {
+            // Written off the turn: the caller hears that its run's end is stored, whatever becomes of the report.
+            _ = _report.Start(state.State);
+            logger.LogInformation("Sweep {Sweep} completed; writing its report", Name);
+        }
+    }
+
+    private async Task TickAsync(CancellationToken cancellation)
+    {
+        await _catalog.CatchUpAsync(GrainFactory, logger);
+        await WriteReportIfPendingAsync();
+        if (Running && _book!.Running > 0 && !await Vouching.ConfirmAsync(state.Etag))
+        {
+            DeactivateOnIdle();
+            return;
+        }
+        await RequeueLostAsync();
+    }
+
+    /// <summary>Collects a finished write of the pending report, or starts one; the activation stays while one is pending.</summary>
+    private async Task WriteReportIfPendingAsync()
+    {
+        if (!PendingReport.IsPending(state.State))
         {
             return;
         }
-        state.State.ReportFiles = (await reports.WriteAsync(state.State.Spec!, state.State.Jobs)).Files;
-        await SaveAsync();
-        logger.LogInformation("Sweep {Sweep} completed", Name);
+        DelayDeactivation(TimeSpan.FromMinutes(1));
+        if (_report.Retry(state.State) is not { IsCompleted: true } write)
+        {
+            return;
+        }
+        try
+        {
+            await RecordReportAsync(write);
+        }
+        catch (Exception e)
+        {
+            if (_report.IsNewProblem(e.Message))
+            {
+                logger.LogWarning("Sweep {Sweep}: its report could not be written ({Problem}); trying again every {Delay}",
+                    Name, e.Message, PendingReport.RetryDelay);
+            }
+        }
     }
 
-    private async Task RequeueLostAsync(CancellationToken cancellation)
+    private async Task RecordReportAsync(Task<SweepResults> write)
     {
-        await _catalog.CatchUpAsync(GrainFactory, logger);
+        var written = await _report.CollectAsync(write);
+        state.State.ReportFiles = written.Files;
+        await SaveAsync();
+        logger.LogInformation("Sweep {Sweep}: report written ({Files})", Name, string.Join(", ", written.Files.Select(Path.GetFileName)));
+    }
+
+    private async Task RequeueLostAsync()
+    {
         if (!Running || _book!.RequeueLost(_liveness.WhyLost, DateTimeOffset.UtcNow) is not { Count: > 0 } lost)
         {
             return;
@@ -191,6 +265,7 @@ public sealed class SweepGrain(
         try
         {
             await state.WriteStateAsync();
+            Vouching.Confirmed();
         }
         catch (Exception e)
         {
